@@ -1,0 +1,59 @@
+/// The role a token gives inside its tenant.
+package enum TenantRole: String, Codable, Sendable, CaseIterable {
+    /// An ordinary tenant user.
+    case member
+    /// An operator acting in this tenant: allowed what Glance allows admins.
+    case admin
+}
+
+/// The role of a staff account (not a tenant).
+package enum StaffRole: String, Codable, Sendable, CaseIterable {
+    /// Read-only across tenants.
+    case support
+    /// Operator across tenants.
+    case admin
+}
+
+/// Who is making a request: a tenant (with a role) or a staff account.
+package enum Principal: Hashable, Sendable {
+    case tenant(TenantID, role: TenantRole)
+    case staff(StaffName, role: StaffRole)
+
+    /// The tenant the request acts as, if any.
+    package var tenantID: TenantID? {
+        if case .tenant(let id, _) = self { return id }
+        return nil
+    }
+
+    /// Glance's `is_admin`: a tenant token with role admin, or admin staff.
+    package var isAdmin: Bool {
+        switch self {
+        case .tenant(_, let role): role == .admin
+        case .staff(_, let role): role == .admin
+        }
+    }
+
+    /// Support staff: may read across tenants, may change nothing.
+    package var isSupport: Bool {
+        if case .staff(_, .support) = self { return true }
+        return false
+    }
+
+    /// Staff of either role.
+    package var isStaff: Bool {
+        if case .staff = self { return true }
+        return false
+    }
+
+    /// May read every tenant's images, members and audit events (admins and support).
+    package var readsAcrossTenants: Bool { isAdmin || isSupport }
+
+    /// A short label for logs and audit ("tenant 1234", "staff alice").
+    package var label: String {
+        switch self {
+        case .tenant(let id, .member): "tenant \(id)"
+        case .tenant(let id, .admin): "tenant \(id) (admin)"
+        case .staff(let name, let role): "staff \(name) (\(role.rawValue))"
+        }
+    }
+}

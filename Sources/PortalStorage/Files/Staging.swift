@@ -1,0 +1,287 @@
+import Dispatch
+import Foundation
+package import NIOCore
+package import PortalDomain
+import PortalCrypto
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Data staged in a temporary file: durable (fsynced), hashed, inspected, not yet in place.
+package struct StagedData: Sendable {
+    /// The temporary file; move it into place or remove it.
+    package let path: String
+    package let size: Int64
+    /// MD5, lower-case hex.
+    package let md5: String
+    /// SHA-512, lower-case hex (nil when not requested).
+    package let sha512: String?
+
+    /// The facts an image records about its data.
+    package var imageFacts: ImageDataFacts {
+        ImageDataFacts(size: size, checksum: md5, sha512: sha512 ?? "")
+    }
+}
+
+/// What the staging pipeline checks while data streams in.
+package struct StagingPolicy: Sendable {
+    /// Largest accepted body, in bytes.
+    package var maxBytes: Int64
+    /// Inspect the leading bytes against this declared disk format (nil: no inspection).
+    package var declaredFormat: DiskFormat?
+    /// Compute SHA-512 as well as MD5 (images need both; objects need MD5 only).
+    package var sha512: Bool
+
+    package init(maxBytes: Int64, declaredFormat: DiskFormat?, sha512: Bool) {
+        self.maxBytes = maxBytes
+        self.declaredFormat = declaredFormat
+        self.sha512 = sha512
+    }
+}
+
+/// Streams a body into a temporary file.
+///
+/// Each batch of network buffers (about 1 MiB) goes to three serial queues at once: MD5, SHA-512
+/// and the file writer, so the digests never serialise the stream; at most a few batches are in
+/// flight, which bounds memory whatever the image size. On success the file is fsynced; on any
+/// failure (client abort, size cap, format refused, disk error) the file is removed.
+package enum Staging {
+    /// Batch size handed to the workers.
+    static let batchBytes = 1 << 20
+    /// Batches in flight at once (memory bound: about batchBytes × this).
+    static let batchesInFlight = 6
+
+    /// Stages `body` into `path` (which must not exist).
+    package static func stage<Body: AsyncSequence>(
+        _ body: Body, to path: String, policy: StagingPolicy
+    ) async throws -> StagedData where Body.Element == ByteBuffer {
+        let pipeline = try Pipeline(path: path, sha512: policy.sha512)
+        do {
+            var inspector = policy.declaredFormat.map { PrefixInspector(declared: $0) }
+            var batch: [ByteBuffer] = []
+            var batchSize = 0
+            var total: Int64 = 0
+            for try await buffer in body {
+                let count = buffer.readableBytes
+                if count == 0 { continue }
+                total += Int64(count)
+                if total > policy.maxBytes {
+                    throw DomainError.tooLarge("The data is larger than the \(ByteFormat.size(policy.maxBytes)) upload limit; nothing was stored.")
+                }
+                if inspector?.isDecided == false { try inspector?.feed(buffer, complete: false) }
+                batch.append(buffer)
+                batchSize += count
+                if batchSize >= batchBytes {
+                    try await pipeline.submit(batch)
+                    batch = []
+                    batchSize = 0
+                }
+            }
+            if inspector?.isDecided == false { try inspector?.feed(ByteBuffer(), complete: true) }
+            if !batch.isEmpty { try await pipeline.submit(batch) }
+            return try await pipeline.finish()
+        } catch {
+            await pipeline.abandon()
+            throw error
+        }
+    }
+
+    /// Keeps the leading bytes until the format inspector decides.
+    struct PrefixInspector {
+        let declared: DiskFormat
+        var prefix: [UInt8] = []
+        var isDecided = false
+
+        init(declared: DiskFormat) { self.declared = declared }
+
+        mutating func feed(_ buffer: ByteBuffer, complete: Bool) throws {
+            let room = FormatInspector.maxPrefixBytes - prefix.count
+            if room > 0 {
+                buffer.withUnsafeReadableBytes { bytes in prefix.append(contentsOf: bytes.prefix(room)) }
+            }
+            let full = prefix.count >= FormatInspector.maxPrefixBytes
+            switch FormatInspector.inspect(declared: declared, prefix: prefix, complete: complete || full) {
+            case .accepted:
+                isDecided = true
+                prefix = []
+            case .needMoreBytes:
+                if full || complete {
+                    throw DomainError.invalid("The data could not be recognised as \(declared.rawValue); nothing was stored.")
+                }
+            case .refused(let reason):
+                throw DomainError.invalid(reason + " Nothing was stored.")
+            }
+        }
+    }
+
+    /// The three worker queues and the bookkeeping between them.
+    final class Pipeline: @unchecked Sendable {
+        // Each digest is touched only on its own serial queue; `fd` only on the write queue
+        // (and closed after the group drains), so the unchecked Sendable is upheld by confinement.
+        private let path: String
+        private let fd: Int32
+        private let md5 = Digest(.md5)
+        private let sha: Digest?
+        private let md5Queue = DispatchQueue(label: "portal.staging.md5")
+        private let shaQueue = DispatchQueue(label: "portal.staging.sha512")
+        private let writeQueue = DispatchQueue(label: "portal.staging.write")
+        private let group = DispatchGroup()
+        private let credits = AsyncCredits(Staging.batchesInFlight)
+        private let failure = Mutex<(any Error)?>(nil)
+        private var size: Int64 = 0
+
+        init(path: String, sha512: Bool) throws {
+            self.path = path
+            sha = sha512 ? Digest(.sha512) : nil
+            try FileOps.ensureParent(of: path)
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw FileOps.Failure(operation: "open", path: path, code: errno) }
+        }
+
+        func submit(_ batch: [ByteBuffer]) async throws {
+            await credits.acquire()
+            if let error = failure.withLock({ $0 }) {
+                credits.release()
+                throw error
+            }
+            size += Int64(batch.reduce(0) { $0 + $1.readableBytes })
+            let jobs = Countdown(sha == nil ? 2 : 3) { [credits] in credits.release() }
+            group.enter()
+            md5Queue.async { [md5, group] in
+                for buffer in batch { buffer.withUnsafeReadableBytes { md5.update($0) } }
+                jobs.done()
+                group.leave()
+            }
+            if let sha {
+                group.enter()
+                shaQueue.async { [group] in
+                    for buffer in batch { buffer.withUnsafeReadableBytes { sha.update($0) } }
+                    jobs.done()
+                    group.leave()
+                }
+            }
+            group.enter()
+            writeQueue.async { [self] in
+                if failure.withLock({ $0 }) == nil {
+                    do {
+                        for buffer in batch {
+                            try buffer.withUnsafeReadableBytes { try FileOps.writeAll(fd, $0, path: path) }
+                        }
+                    } catch {
+                        failure.withLock { $0 = $0 ?? error }
+                    }
+                }
+                jobs.done()
+                group.leave()
+            }
+        }
+
+        func finish() async throws -> StagedData {
+            await drain()
+            if let error = failure.withLock({ $0 }) { throw error }
+            try await onWriteQueue { [fd, path] in try FileOps.check(fsync(fd), "fsync", path) }
+            close(fd)
+            return StagedData(
+                path: path, size: size, md5: ByteEncoding.hex(md5.finalize()), sha512: sha.map { ByteEncoding.hex($0.finalize()) })
+        }
+
+        func abandon() async {
+            await drain()
+            close(fd)
+            unlink(path)
+        }
+
+        private func drain() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                group.notify(queue: .global()) { continuation.resume() }
+            }
+        }
+
+        private func onWriteQueue(_ work: @escaping @Sendable () throws -> Void) async throws {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                writeQueue.async {
+                    do {
+                        try work()
+                        continuation.resume()
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Calls `completion` after `done()` has been called `count` times.
+final class Countdown: Sendable {
+    private let remaining: Mutex<Int>
+    private let completion: @Sendable () -> Void
+
+    init(_ count: Int, completion: @escaping @Sendable () -> Void) {
+        remaining = Mutex(count)
+        self.completion = completion
+    }
+
+    func done() {
+        let last = remaining.withLock { value -> Bool in
+            value -= 1
+            return value == 0
+        }
+        if last { completion() }
+    }
+}
+
+/// A counting semaphore for async code: at most `limit` holders at once.
+final class AsyncCredits: Sendable {
+    private struct State {
+        var available: Int
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(_ limit: Int) { state = Mutex(State(available: limit)) }
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let granted = state.withLock { state -> Bool in
+                if state.available > 0 {
+                    state.available -= 1
+                    return true
+                }
+                state.waiters.append(continuation)
+                return false
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.available += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume()
+    }
+}
+
+/// Human-readable byte sizes ("1.5 GiB").
+package enum ByteFormat {
+    /// Binary units, one decimal.
+    package static func size(_ bytes: Int64) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit == 0 { return "\(bytes) bytes" }
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[unit])" : "\(rounded) \(units[unit])"
+    }
+}
