@@ -55,6 +55,7 @@ let package = Package(
         .target(
             name: "PortalAuth",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "PortalDomain", "PortalCrypto", "PortalStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -63,6 +64,7 @@ let package = Package(
         .target(
             name: "PortalAPI",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "PortalDomain", "PortalAuth", "PortalStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -71,6 +73,7 @@ let package = Package(
         .target(
             name: "PortalWeb",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "PortalDomain", "PortalAuth", "PortalStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

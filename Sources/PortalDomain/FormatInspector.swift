@@ -49,15 +49,15 @@ package enum FormatInspector {
             break
         }
         if let verdict = prefix.withContiguousStorageIfAvailable({
-            inspect(declared, Bytes(buffer: $0), complete: complete)
+            inspect(declared, PrefixBytes(buffer: $0), complete: complete)
         }) {
             return verdict
         }
         let copy = Array(prefix.prefix(maxPrefixBytes))
-        return copy.withUnsafeBufferPointer { inspect(declared, Bytes(buffer: $0), complete: complete) }
+        return copy.withUnsafeBufferPointer { inspect(declared, PrefixBytes(buffer: $0), complete: complete) }
     }
 
-    private static func inspect(_ declared: DiskFormat, _ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspect(_ declared: DiskFormat, _ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         switch declared {
         case .qcow2: return inspectQcow2(data, complete: complete)
         case .vmdk: return inspectVMDK(data, complete: complete)
@@ -85,7 +85,7 @@ package enum FormatInspector {
 
     /// qcow2: the magic, version 2 or 3, no backing file, no external data file (feature bit or "DATA"
     /// header extension), no incompatible feature oslo does not know.
-    private static func inspectQcow2(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectQcow2(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         switch data.match(qcow2Magic, at: 0, complete: complete) {
         case .undecided: return .needMoreBytes
         case .no: return refused("The data is not a qcow2 image (no QFI\\xfb signature).")
@@ -127,7 +127,7 @@ package enum FormatInspector {
     /// Walks the header extensions (type, length, data padded to 8 bytes) that follow the header in the
     /// first cluster, as qemu does, refusing a "DATA" (external data file name) extension.
     private static func checkQcow2Extensions(
-        _ data: Bytes, from start: Int, clusterSize: Int, complete: Bool
+        _ data: PrefixBytes, from start: Int, clusterSize: Int, complete: Bool
     ) -> FormatVerdict {
         var offset = start
         while offset + 8 <= clusterSize {
@@ -167,7 +167,7 @@ package enum FormatInspector {
 
     /// vmdk: a sparse (KDMV) file whose embedded descriptor names no other file. Descriptor-only VMDKs,
     /// which always refer to separate extent files, are refused.
-    private static func inspectVMDK(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectVMDK(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         switch data.match(vmdkMagic, at: 0, complete: complete) {
         case .undecided:
             return .needMoreBytes
@@ -201,7 +201,7 @@ package enum FormatInspector {
     /// Applies oslo's descriptor rules (createType, one understood line kind per line, no '/' in
     /// extents, at least one extent) plus stricter ones: no parent file, and exactly one extent, of
     /// type SPARSE, which is how these images describe themselves.
-    private static func checkVMDKDescriptor(_ region: Bytes) -> FormatVerdict {
+    private static func checkVMDKDescriptor(_ region: PrefixBytes) -> FormatVerdict {
         guard region.count > 0 else {
             return refused("The vmdk image has no embedded descriptor.")
         }
@@ -270,7 +270,7 @@ package enum FormatInspector {
 
     /// oslo's line grammar: blank and `#` lines, `ddb…` lines, `key=value` header fields (no space
     /// before the first '='), and extent lines starting with an access mode.
-    private static func classifyDescriptorLine(_ text: Bytes, _ line: Range<Int>) -> DescriptorLine {
+    private static func classifyDescriptorLine(_ text: PrefixBytes, _ line: Range<Int>) -> DescriptorLine {
         if line.isEmpty || text[line.lowerBound] == UInt8(ascii: "#") { return .ignored }
         if text.equals(lowercased: Array("ddb".utf8), in: line.lowerBound..<min(line.lowerBound + 3, line.upperBound)) {
             return .ignored
@@ -295,7 +295,7 @@ package enum FormatInspector {
 
     /// vhd: the "conectix" footer copy at the start, which dynamic VHDs carry (fixed VHDs only have the
     /// footer at the end and are refused, as oslo refuses them), and not a differencing disk.
-    private static func inspectVHD(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectVHD(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         switch data.match(vhdMagic, at: 0, complete: complete) {
         case .undecided: return .needMoreBytes
         case .no: return refused("The data is not a vhd image (no conectix signature at the start).")
@@ -315,7 +315,7 @@ package enum FormatInspector {
     private static let vhdxRegionTableMagic: [UInt8] = Array("regi".utf8)
 
     /// vhdx: the "vhdxfile" identifier and the region table signature at 192 KiB, which oslo parses.
-    private static func inspectVHDX(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectVHDX(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         switch data.match(vhdxMagic, at: 0, complete: complete) {
         case .undecided: return .needMoreBytes
         case .no: return refused("The data is not a vhdx image (no vhdxfile signature).")
@@ -337,7 +337,7 @@ package enum FormatInspector {
 
     /// vdi: the signature 0xbeda107f (little-endian) at byte 64 of a 512-byte header, and no other
     /// format's signature at the start.
-    private static func inspectVDI(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectVDI(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         switch data.match(vdiSignature, at: vdiSignatureOffset, complete: complete) {
         case .undecided: return .needMoreBytes
         case .no: return refused("The data is not a vdi image (no VDI signature at byte 64).")
@@ -357,7 +357,7 @@ package enum FormatInspector {
 
     /// iso: "CD001" (ISO 9660) or "NSR02"/"NSR03" (UDF) at byte 32769, as oslo checks, and no other
     /// format's signature at the start (oslo refuses data that matches several formats).
-    private static func inspectISO(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectISO(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         if let verdict = refuseForeign(data, complete: complete, declared: .iso) { return verdict }
         let signatureAt = isoDescriptorOffset + 1
         let noSignature = refused("The data is not an iso image (no CD001, NSR02 or NSR03 signature at byte 32769).")
@@ -373,7 +373,7 @@ package enum FormatInspector {
 
     /// raw: anything, except data that a hypervisor probing the format would open as another format
     /// (qcow2, qed, vmdk, vhd, vhdx, vdi), which is the CVE-2024-32498 attack. ISO content is raw.
-    private static func inspectRaw(_ data: Bytes, complete: Bool) -> FormatVerdict {
+    private static func inspectRaw(_ data: PrefixBytes, complete: Bool) -> FormatVerdict {
         refuseForeign(data, complete: complete, declared: .raw) ?? .accepted
     }
 
@@ -406,7 +406,7 @@ package enum FormatInspector {
 
     /// Refuses data that is recognisably another format than `declared`, answers `.needMoreBytes`
     /// while that cannot be ruled out yet, and returns `nil` once it is ruled out.
-    private static func refuseForeign(_ data: Bytes, complete: Bool, declared: DiskFormat) -> FormatVerdict? {
+    private static func refuseForeign(_ data: PrefixBytes, complete: Bool, declared: DiskFormat) -> FormatVerdict? {
         var undecided = false
         for candidate in foreignSignatures where candidate.format != declared {
             switch data.match(candidate.bytes, at: candidate.offset, complete: complete) {
@@ -426,7 +426,7 @@ package enum FormatInspector {
     /// Whether the data is a VMDK text descriptor: qemu's probe (comment and blank lines, then a
     /// `version=1|2|3` line, within the first 2 KiB) or oslo's test (the first 64 bytes are text and
     /// the text holds a `createType="`), here applied to the same 2 KiB window.
-    private static func looksLikeVMDKDescriptor(_ data: Bytes, complete: Bool) -> Match {
+    private static func looksLikeVMDKDescriptor(_ data: PrefixBytes, complete: Bool) -> PrefixMatch {
         let available = min(data.count, probeWindow)
         let final = complete || data.count >= probeWindow
         switch qemuVMDKProbe(data, end: available, final: final) {
@@ -438,13 +438,14 @@ package enum FormatInspector {
         if head < 64 && !final { return .undecided }
         guard head > 0, data.allText(in: 0..<head) else { return .no }
         let textEnd = data.firstIndex(of: 0, in: 0..<available) ?? available
-        if data.find(lowercased: Array("createtype=\"".utf8), in: 0..<textEnd) != nil { return .yes }
-        return textEnd < available || final ? .no : .undecided
+        // Search once the text can no longer grow within the window.
+        if textEnd == available && !final { return .undecided }
+        return data.find(lowercased: Array("createtype=\"".utf8), in: 0..<textEnd) != nil ? .yes : .no
     }
 
     /// qemu's `vmdk_probe` for descriptor text over `data[0..<end]`; `final` says no more bytes will
     /// join the window.
-    private static func qemuVMDKProbe(_ data: Bytes, end: Int, final: Bool) -> Match {
+    private static func qemuVMDKProbe(_ data: PrefixBytes, end: Int, final: Bool) -> PrefixMatch {
         let hash = UInt8(ascii: "#")
         let space = UInt8(ascii: " ")
         let newline = UInt8(ascii: "\n")
@@ -475,7 +476,7 @@ package enum FormatInspector {
     private static func refused(_ reason: String) -> FormatVerdict { .refused(reason: reason) }
 
     /// The verdict while `data` is shorter than `needed`, or `nil` once it is long enough.
-    private static func shortfall(_ data: Bytes, needed: Int, complete: Bool, format: DiskFormat) -> FormatVerdict? {
+    private static func shortfall(_ data: PrefixBytes, needed: Int, complete: Bool, format: DiskFormat) -> FormatVerdict? {
         guard data.count < needed else { return nil }
         guard complete else { return .needMoreBytes }
         let article = format == .iso ? "an" : "a"
@@ -484,10 +485,10 @@ package enum FormatInspector {
 }
 
 /// Whether a test on the bytes passed, failed, or needs bytes that have not arrived.
-private enum Match { case yes, no, undecided }
+private enum PrefixMatch { case yes, no, undecided }
 
 /// A read-only view of the prefix; reads past the end yield zero instead of trapping.
-private struct Bytes {
+private struct PrefixBytes {
     let buffer: UnsafeBufferPointer<UInt8>
 
     var count: Int { buffer.count }
@@ -511,9 +512,9 @@ private struct Bytes {
     func le64(_ offset: Int) -> UInt64 { UInt64(le32(offset + 4)) << 32 | UInt64(le32(offset)) }
 
     /// The bytes in `range` (clamped to the view) as a view of their own, indexed from zero.
-    func slice(_ range: Range<Int>) -> Bytes {
+    func slice(_ range: Range<Int>) -> PrefixBytes {
         let clamped = range.clamped(to: 0..<buffer.count)
-        return Bytes(buffer: UnsafeBufferPointer(rebasing: buffer[clamped]))
+        return PrefixBytes(buffer: UnsafeBufferPointer(rebasing: buffer[clamped]))
     }
 
     /// Whether `signature` sits at `offset`, entirely before `end`.
@@ -525,7 +526,7 @@ private struct Bytes {
     }
 
     /// Like `has`, but `.undecided` while the signature's bytes have not all arrived.
-    func match(_ signature: [UInt8], at offset: Int, complete: Bool) -> Match {
+    func match(_ signature: [UInt8], at offset: Int, complete: Bool) -> PrefixMatch {
         if offset + signature.count > buffer.count { return complete ? .no : .undecided }
         return has(signature, at: offset) ? .yes : .no
     }
@@ -539,8 +540,9 @@ private struct Bytes {
     func find(lowercased needle: [UInt8], in range: Range<Int>) -> Int? {
         let clamped = range.clamped(to: 0..<buffer.count)
         guard !needle.isEmpty, clamped.count >= needle.count else { return nil }
+        let first = needle[0]
         for start in clamped.lowerBound...(clamped.upperBound - needle.count)
-        where equals(lowercased: needle, in: start..<start + needle.count) {
+        where Self.lowercase(buffer[start]) == first && equals(lowercased: needle, in: start..<start + needle.count) {
             return start
         }
         return nil

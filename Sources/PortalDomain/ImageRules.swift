@@ -372,6 +372,9 @@ package enum ImageRules {
         guard image.status == .queued else {
             throw .conflict("Image \(image.id) has status '\(image.status.rawValue)': data can only be uploaded to a queued image, and image data is immutable once stored.")
         }
+        guard image.diskFormat != nil, image.containerFormat != nil else {
+            throw .invalid("Properties disk_format, container_format must be set prior to saving data.")
+        }
         var updated = image
         updated.status = .saving
         updated.updatedAt = now

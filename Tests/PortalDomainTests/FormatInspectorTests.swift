@@ -4,7 +4,7 @@ import Testing
 // MARK: - Building images in code
 
 /// Minimal, real-layout image headers for the inspector tests.
-private enum Build {
+private enum ImageBuilder {
     static func be32(_ value: UInt32) -> [UInt8] { (0..<4).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
     static func be64(_ value: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
     static func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
@@ -165,7 +165,7 @@ private enum Build {
 // MARK: - Cases
 
 /// What a case expects: a verdict, or a refusal whose reason contains the given text.
-private enum Expected: Sendable, CustomStringConvertible {
+private enum ExpectedVerdict: Sendable, CustomStringConvertible {
     case accepted
     case needMoreBytes
     case refused(containing: String)
@@ -187,12 +187,12 @@ private enum Expected: Sendable, CustomStringConvertible {
     }
 }
 
-private struct Case: Sendable, CustomTestStringConvertible {
+private struct InspectionCase: Sendable, CustomTestStringConvertible {
     let name: String
     let declared: DiskFormat
     let data: [UInt8]
     var complete = true
-    let expected: Expected
+    let expected: ExpectedVerdict
 
     var testDescription: String { "\(declared.rawValue): \(name)" }
 }
@@ -201,318 +201,355 @@ private let backingReason = "qcow2 images with a backing file are not accepted."
 private let dataFileReason = "qcow2 images with an external data file are not accepted."
 private let notQcow2Reason = #"The data is not a qcow2 image (no QFI\xfb signature)."#
 
-private let qcow2Cases: [Case] = [
-    Case(name: "v3 without extensions", declared: .qcow2, data: Build.qcow2(), expected: .accepted),
-    Case(name: "v2 without extensions", declared: .qcow2, data: Build.qcow2(version: 2), expected: .accepted),
-    Case(
+private let qcow2Cases: [InspectionCase] = [
+    InspectionCase(name: "v3 without extensions", declared: .qcow2, data: ImageBuilder.qcow2(), expected: .accepted),
+    InspectionCase(name: "v2 without extensions", declared: .qcow2, data: ImageBuilder.qcow2(version: 2), expected: .accepted),
+    InspectionCase(
         name: "v3 with feature table and backing format extensions", declared: .qcow2,
-        data: Build.qcow2(extensions: [Build.backingFormat, Build.featureNameTable]), expected: .accepted),
-    Case(name: "v3 dirty and compression-type bits", declared: .qcow2, data: Build.qcow2(incompatible: 0b1001), expected: .accepted),
-    Case(name: "v3 header length 104", declared: .qcow2, data: Build.qcow2(headerLength: 104), expected: .accepted),
-    Case(
-        name: "v3 with backing file", declared: .qcow2, data: Build.qcow2(backingOffset: 0x200),
+        data: ImageBuilder.qcow2(extensions: [ImageBuilder.backingFormat, ImageBuilder.featureNameTable]), expected: .accepted),
+    InspectionCase(
+        name: "v3 dirty and compression-type bits", declared: .qcow2, data: ImageBuilder.qcow2(incompatible: 0b1001), expected: .accepted),
+    InspectionCase(name: "v3 header length 104", declared: .qcow2, data: ImageBuilder.qcow2(headerLength: 104), expected: .accepted),
+    InspectionCase(
+        name: "v3 with backing file", declared: .qcow2, data: ImageBuilder.qcow2(backingOffset: 0x200),
         expected: .refused(containing: backingReason)),
-    Case(
-        name: "v2 with backing file", declared: .qcow2, data: Build.qcow2(version: 2, backingOffset: 0x200),
+    InspectionCase(
+        name: "v2 with backing file", declared: .qcow2, data: ImageBuilder.qcow2(version: 2, backingOffset: 0x200),
         expected: .refused(containing: backingReason)),
-    Case(
-        name: "external data file feature bit", declared: .qcow2, data: Build.qcow2(incompatible: 1 << 2),
+    InspectionCase(
+        name: "external data file feature bit", declared: .qcow2, data: ImageBuilder.qcow2(incompatible: 1 << 2),
         expected: .refused(containing: dataFileReason)),
-    Case(
+    InspectionCase(
         name: "DATA header extension without the feature bit", declared: .qcow2,
-        data: Build.qcow2(extensions: [Build.dataFileName]), expected: .refused(containing: dataFileReason)),
-    Case(
+        data: ImageBuilder.qcow2(extensions: [ImageBuilder.dataFileName]), expected: .refused(containing: dataFileReason)),
+    InspectionCase(
         name: "DATA header extension after a long one", declared: .qcow2,
-        data: Build.qcow2(extensions: [Build.featureNameTable, Build.backingFormat, Build.dataFileName]),
+        data: ImageBuilder.qcow2(extensions: [ImageBuilder.featureNameTable, ImageBuilder.backingFormat, ImageBuilder.dataFileName]),
         expected: .refused(containing: dataFileReason)),
-    Case(
+    InspectionCase(
         name: "DATA header extension in a v2 image", declared: .qcow2,
-        data: Build.qcow2(version: 2, extensions: [Build.dataFileName]), expected: .refused(containing: dataFileReason)),
-    Case(
-        name: "extended L2 entries (unknown to oslo)", declared: .qcow2, data: Build.qcow2(incompatible: 1 << 4),
+        data: ImageBuilder.qcow2(version: 2, extensions: [ImageBuilder.dataFileName]), expected: .refused(containing: dataFileReason)),
+    InspectionCase(
+        name: "extended L2 entries (unknown to oslo)", declared: .qcow2, data: ImageBuilder.qcow2(incompatible: 1 << 4),
         expected: .refused(containing: "incompatible features")),
-    Case(
-        name: "high unknown feature bit", declared: .qcow2, data: Build.qcow2(incompatible: 1 << 63),
+    InspectionCase(
+        name: "high unknown feature bit", declared: .qcow2, data: ImageBuilder.qcow2(incompatible: 1 << 63),
         expected: .refused(containing: "incompatible features")),
-    Case(name: "version 1", declared: .qcow2, data: Build.qcow2(version: 1), expected: .refused(containing: "versions 2 and 3")),
-    Case(name: "version 4", declared: .qcow2, data: Build.qcow2(version: 4), expected: .refused(containing: "versions 2 and 3")),
-    Case(name: "cluster bits 30", declared: .qcow2, data: Build.qcow2(clusterBits: 30), expected: .refused(containing: "cluster size")),
-    Case(name: "header length 96", declared: .qcow2, data: Build.qcow2(headerLength: 96), expected: .refused(containing: "header length")),
-    Case(
+    InspectionCase(
+        name: "version 1", declared: .qcow2, data: ImageBuilder.qcow2(version: 1), expected: .refused(containing: "versions 2 and 3")),
+    InspectionCase(
+        name: "version 4", declared: .qcow2, data: ImageBuilder.qcow2(version: 4), expected: .refused(containing: "versions 2 and 3")),
+    InspectionCase(
+        name: "cluster bits 30", declared: .qcow2, data: ImageBuilder.qcow2(clusterBits: 30), expected: .refused(containing: "cluster size")
+    ),
+    InspectionCase(
+        name: "header length 96", declared: .qcow2, data: ImageBuilder.qcow2(headerLength: 96),
+        expected: .refused(containing: "header length")),
+    InspectionCase(
         name: "extension longer than the cluster", declared: .qcow2,
-        data: Build.qcow2(clusterBits: 9, extensions: [(0x1234_5678, [UInt8](repeating: 1, count: 400))]),
+        data: ImageBuilder.qcow2(clusterBits: 9, extensions: [(0x1234_5678, [UInt8](repeating: 1, count: 400))]),
         expected: .refused(containing: "too long")),
-    Case(name: "random bytes", declared: .qcow2, data: Build.random(4096), expected: .refused(containing: notQcow2Reason)),
-    Case(
-        name: "a sparse vmdk", declared: .qcow2, data: Build.sparseVMDK(Build.descriptor()), expected: .refused(containing: notQcow2Reason)),
-    Case(name: "empty body", declared: .qcow2, data: [], expected: .refused(containing: notQcow2Reason)),
-    Case(name: "10-byte body", declared: .qcow2, data: Build.random(10), expected: .refused(containing: notQcow2Reason)),
-    Case(
-        name: "10-byte body with the magic", declared: .qcow2, data: Array(Build.qcow2().prefix(10)),
-        expected: .refused(containing: "The data is too short to be a qcow2 image.")),
-    Case(name: "3 bytes so far", declared: .qcow2, data: [0x51, 0x46, 0x49], complete: false, expected: .needMoreBytes),
-    Case(
-        name: "wrong magic after 4 bytes", declared: .qcow2, data: Build.ascii("QFI!"), complete: false,
+    InspectionCase(name: "random bytes", declared: .qcow2, data: ImageBuilder.random(4096), expected: .refused(containing: notQcow2Reason)),
+    InspectionCase(
+        name: "a sparse vmdk", declared: .qcow2, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor()),
         expected: .refused(containing: notQcow2Reason)),
-    Case(
-        name: "header only partly arrived", declared: .qcow2, data: Array(Build.qcow2().prefix(300)), complete: false,
+    InspectionCase(name: "empty body", declared: .qcow2, data: [], expected: .refused(containing: notQcow2Reason)),
+    InspectionCase(name: "10-byte body", declared: .qcow2, data: ImageBuilder.random(10), expected: .refused(containing: notQcow2Reason)),
+    InspectionCase(
+        name: "10-byte body with the magic", declared: .qcow2, data: Array(ImageBuilder.qcow2().prefix(10)),
+        expected: .refused(containing: "The data is too short to be a qcow2 image.")),
+    InspectionCase(name: "3 bytes so far", declared: .qcow2, data: [0x51, 0x46, 0x49], complete: false, expected: .needMoreBytes),
+    InspectionCase(
+        name: "wrong magic after 4 bytes", declared: .qcow2, data: ImageBuilder.ascii("QFI!"), complete: false,
+        expected: .refused(containing: notQcow2Reason)),
+    InspectionCase(
+        name: "header only partly arrived", declared: .qcow2, data: Array(ImageBuilder.qcow2().prefix(300)), complete: false,
         expected: .needMoreBytes),
-    Case(
+    InspectionCase(
         name: "extensions run past 512 bytes, not arrived yet", declared: .qcow2,
-        data: Array(Build.qcow2(extensions: [Build.backingFormat, Build.featureNameTable, Build.dataFileName]).prefix(512)),
+        data: Array(
+            ImageBuilder.qcow2(extensions: [ImageBuilder.backingFormat, ImageBuilder.featureNameTable, ImageBuilder.dataFileName]).prefix(
+                512)),
         complete: false, expected: .needMoreBytes),
-    Case(
+    InspectionCase(
         name: "extensions run past 512 bytes, arrived", declared: .qcow2,
-        data: Array(Build.qcow2(extensions: [Build.backingFormat, Build.featureNameTable, Build.dataFileName]).prefix(1024)),
+        data: Array(
+            ImageBuilder.qcow2(extensions: [ImageBuilder.backingFormat, ImageBuilder.featureNameTable, ImageBuilder.dataFileName]).prefix(
+                1024)),
         complete: false, expected: .refused(containing: dataFileReason)),
 ]
 
 private let otherFilesReason = "vmdk images whose extents are in other files are not accepted."
 
-private let vmdkCases: [Case] = [
-    Case(name: "monolithicSparse", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor()), expected: .accepted),
-    Case(
+private let vmdkCases: [InspectionCase] = [
+    InspectionCase(
+        name: "monolithicSparse", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor()), expected: .accepted),
+    InspectionCase(
         name: "streamOptimized", declared: .vmdk,
-        data: Build.sparseVMDK(descriptor: Build.ascii(Build.descriptor(createType: "streamOptimized")), version: 3),
+        data: ImageBuilder.sparseVMDK(descriptor: ImageBuilder.ascii(ImageBuilder.descriptor(createType: "streamOptimized")), version: 3),
         expected: .accepted),
-    Case(
-        name: "createType in other case", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(createType: "MONOLITHICSPARSE")),
+    InspectionCase(
+        name: "createType in other case", declared: .vmdk,
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(createType: "MONOLITHICSPARSE")),
         expected: .accepted),
-    Case(name: "CRLF line endings", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(lineEnding: "\r\n")), expected: .accepted),
-    Case(
+    InspectionCase(
+        name: "CRLF line endings", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(lineEnding: "\r\n")),
+        expected: .accepted),
+    InspectionCase(
         name: "read-only sparse extent", declared: .vmdk,
-        data: Build.sparseVMDK(Build.descriptor(extents: [#"RDONLY 2048 SPARSE "disk.vmdk""#])),
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: [#"RDONLY 2048 SPARSE "disk.vmdk""#])),
         expected: .accepted),
-    Case(
+    InspectionCase(
         name: "descriptor of one sector", declared: .vmdk,
-        data: Build.sparseVMDK(descriptor: Build.ascii(Build.descriptor()), descriptorSectors: 1), expected: .accepted),
-    Case(
-        name: "createType monolithicFlat", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(createType: "monolithicFlat")),
+        data: ImageBuilder.sparseVMDK(descriptor: ImageBuilder.ascii(ImageBuilder.descriptor()), descriptorSectors: 1), expected: .accepted),
+    InspectionCase(
+        name: "createType monolithicFlat", declared: .vmdk,
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(createType: "monolithicFlat")),
         expected: .refused(containing: "Only monolithicSparse and streamOptimized vmdk images are accepted.")),
-    Case(
-        name: "createType vmfs", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(createType: "vmfs")),
+    InspectionCase(
+        name: "createType vmfs", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(createType: "vmfs")),
         expected: .refused(containing: "Only monolithicSparse and streamOptimized")),
-    Case(
-        name: "no createType", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(createType: nil)),
+    InspectionCase(
+        name: "no createType", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(createType: nil)),
         expected: .refused(containing: "no createType")),
-    Case(
+    InspectionCase(
         name: "extra FLAT extent naming another file", declared: .vmdk,
-        data: Build.sparseVMDK(Build.descriptor(extents: [#"RW 131072 SPARSE "disk.vmdk""#, #"RW 2048 FLAT "other.vmdk" 0"#])),
+        data: ImageBuilder.sparseVMDK(
+            ImageBuilder.descriptor(extents: [#"RW 131072 SPARSE "disk.vmdk""#, #"RW 2048 FLAT "other.vmdk" 0"#])),
         expected: .refused(containing: otherFilesReason)),
-    Case(
+    InspectionCase(
         name: "only a FLAT extent naming another file", declared: .vmdk,
-        data: Build.sparseVMDK(Build.descriptor(extents: [#"RW 2048 FLAT "other.vmdk" 0"#])),
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: [#"RW 2048 FLAT "other.vmdk" 0"#])),
         expected: .refused(containing: otherFilesReason)),
-    Case(
+    InspectionCase(
         name: "two sparse extents", declared: .vmdk,
-        data: Build.sparseVMDK(Build.descriptor(extents: [#"RW 2048 SPARSE "a.vmdk""#, #"RW 2048 SPARSE "b.vmdk""#])),
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: [#"RW 2048 SPARSE "a.vmdk""#, #"RW 2048 SPARSE "b.vmdk""#])),
         expected: .refused(containing: otherFilesReason)),
-    Case(
-        name: "ZERO extent", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(extents: ["RW 2048 ZERO"])),
+    InspectionCase(
+        name: "ZERO extent", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: ["RW 2048 ZERO"])),
         expected: .refused(containing: otherFilesReason)),
-    Case(
+    InspectionCase(
         name: "absolute extent path", declared: .vmdk,
-        data: Build.sparseVMDK(Build.descriptor(extents: [#"RW 2048 SPARSE "/etc/passwd""#])),
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: [#"RW 2048 SPARSE "/etc/passwd""#])),
         expected: .refused(containing: "another directory")),
-    Case(
-        name: "relative extent path", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(extents: [#"RW 2048 SPARSE "../x.vmdk""#])),
+    InspectionCase(
+        name: "relative extent path", declared: .vmdk,
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: [#"RW 2048 SPARSE "../x.vmdk""#])),
         expected: .refused(containing: "another directory")),
-    Case(
-        name: "no extent", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(extents: [])),
+    InspectionCase(
+        name: "no extent", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extents: [])),
         expected: .refused(containing: "declares no extent")),
-    Case(
-        name: "line not understood", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(extra: ["something odd"])),
+    InspectionCase(
+        name: "line not understood", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extra: ["something odd"])),
         expected: .refused(containing: "not understood")),
-    Case(
-        name: "parent file", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(extra: [#"parentFileNameHint="base.vmdk""#])),
+    InspectionCase(
+        name: "parent file", declared: .vmdk,
+        data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extra: [#"parentFileNameHint="base.vmdk""#])),
         expected: .refused(containing: "parent (backing) file")),
-    Case(
+    InspectionCase(
         name: "descriptor at sector 2", declared: .vmdk,
-        data: Build.sparseVMDK(descriptor: Build.ascii(Build.descriptor()), descriptorSector: 2),
+        data: ImageBuilder.sparseVMDK(descriptor: ImageBuilder.ascii(ImageBuilder.descriptor()), descriptorSector: 2),
         expected: .refused(containing: "expected offset")),
-    Case(
-        name: "version 4", declared: .vmdk, data: Build.sparseVMDK(descriptor: Build.ascii(Build.descriptor()), version: 4),
+    InspectionCase(
+        name: "version 4", declared: .vmdk,
+        data: ImageBuilder.sparseVMDK(descriptor: ImageBuilder.ascii(ImageBuilder.descriptor()), version: 4),
         expected: .refused(containing: "versions 1 to 3")),
-    Case(
+    InspectionCase(
         name: "descriptor fills its sector without a NUL", declared: .vmdk,
-        data: Build.sparseVMDK(
-            descriptor: Array(Build.ascii(Build.descriptor() + String(repeating: "#", count: 512)).prefix(512)), descriptorSectors: 1),
+        data: ImageBuilder.sparseVMDK(
+            descriptor: Array(ImageBuilder.ascii(ImageBuilder.descriptor() + String(repeating: "#", count: 512)).prefix(512)),
+            descriptorSectors: 1),
         expected: .refused(containing: "does not end within its declared size")),
-    Case(
-        name: "zero-sector descriptor", declared: .vmdk, data: Build.sparseVMDK(descriptor: [], descriptorSectors: 0),
+    InspectionCase(
+        name: "zero-sector descriptor", declared: .vmdk, data: ImageBuilder.sparseVMDK(descriptor: [], descriptorSectors: 0),
         expected: .refused(containing: "no embedded descriptor")),
-    Case(
-        name: "non-ASCII descriptor", declared: .vmdk, data: Build.sparseVMDK(Build.descriptor(extra: ["# caf\u{E9}"])),
+    InspectionCase(
+        name: "non-ASCII descriptor", declared: .vmdk, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor(extra: ["# caf\u{E9}"])),
         expected: .refused(containing: "not ASCII")),
-    Case(
+    InspectionCase(
         name: "descriptor-only vmdk", declared: .vmdk,
-        data: Build.ascii(Build.descriptor(createType: "monolithicFlat", extents: [#"RW 2048 FLAT "disk-flat.vmdk" 0"#])),
+        data: ImageBuilder.ascii(ImageBuilder.descriptor(createType: "monolithicFlat", extents: [#"RW 2048 FLAT "disk-flat.vmdk" 0"#])),
         expected: .refused(containing: "vmdk descriptor files, which refer to other files, are not accepted")),
-    Case(
-        name: "random bytes", declared: .vmdk, data: Build.random(4096),
+    InspectionCase(
+        name: "random bytes", declared: .vmdk, data: ImageBuilder.random(4096),
         expected: .refused(containing: "The data is not a vmdk image (no KDMV signature).")),
-    Case(name: "a qcow2 image", declared: .vmdk, data: Build.qcow2(), expected: .refused(containing: "no KDMV signature")),
-    Case(name: "empty body", declared: .vmdk, data: [], expected: .refused(containing: "no KDMV signature")),
-    Case(
-        name: "truncated inside the descriptor", declared: .vmdk, data: Array(Build.sparseVMDK(Build.descriptor()).prefix(1000)),
+    InspectionCase(name: "a qcow2 image", declared: .vmdk, data: ImageBuilder.qcow2(), expected: .refused(containing: "no KDMV signature")),
+    InspectionCase(name: "empty body", declared: .vmdk, data: [], expected: .refused(containing: "no KDMV signature")),
+    InspectionCase(
+        name: "truncated inside the descriptor", declared: .vmdk,
+        data: Array(ImageBuilder.sparseVMDK(ImageBuilder.descriptor()).prefix(1000)),
         expected: .refused(containing: "The data is too short to be a vmdk image.")),
-    Case(
-        name: "header arrived, descriptor not yet", declared: .vmdk, data: Array(Build.sparseVMDK(Build.descriptor()).prefix(1000)),
+    InspectionCase(
+        name: "header arrived, descriptor not yet", declared: .vmdk,
+        data: Array(ImageBuilder.sparseVMDK(ImageBuilder.descriptor()).prefix(1000)),
         complete: false, expected: .needMoreBytes),
-    Case(name: "2 bytes so far", declared: .vmdk, data: Build.ascii("KD"), complete: false, expected: .needMoreBytes),
+    InspectionCase(name: "2 bytes so far", declared: .vmdk, data: ImageBuilder.ascii("KD"), complete: false, expected: .needMoreBytes),
 ]
 
-private let vhdCases: [Case] = [
-    Case(name: "dynamic", declared: .vhd, data: Build.vhd(), expected: .accepted),
-    Case(name: "differencing", declared: .vhd, data: Build.vhd(diskType: 4), expected: .refused(containing: "differencing")),
-    Case(
+private let vhdCases: [InspectionCase] = [
+    InspectionCase(name: "dynamic", declared: .vhd, data: ImageBuilder.vhd(), expected: .accepted),
+    InspectionCase(
+        name: "differencing", declared: .vhd, data: ImageBuilder.vhd(diskType: 4), expected: .refused(containing: "differencing")),
+    InspectionCase(
         name: "fixed (footer only at the end)", declared: .vhd,
-        data: [UInt8](repeating: 0, count: 4096) + Array(Build.vhd(diskType: 2).prefix(512)),
+        data: [UInt8](repeating: 0, count: 4096) + Array(ImageBuilder.vhd(diskType: 2).prefix(512)),
         expected: .refused(containing: "The data is not a vhd image (no conectix signature at the start).")),
-    Case(name: "a vhdx image", declared: .vhd, data: Build.vhdx(), expected: .refused(containing: "no conectix signature")),
-    Case(
-        name: "footer cut short", declared: .vhd, data: Array(Build.vhd().prefix(100)),
+    InspectionCase(
+        name: "a vhdx image", declared: .vhd, data: ImageBuilder.vhdx(), expected: .refused(containing: "no conectix signature")),
+    InspectionCase(
+        name: "footer cut short", declared: .vhd, data: Array(ImageBuilder.vhd().prefix(100)),
         expected: .refused(containing: "too short to be a vhd image")),
-    Case(name: "footer arriving", declared: .vhd, data: Array(Build.vhd().prefix(100)), complete: false, expected: .needMoreBytes),
+    InspectionCase(
+        name: "footer arriving", declared: .vhd, data: Array(ImageBuilder.vhd().prefix(100)), complete: false, expected: .needMoreBytes),
 ]
 
-private let vhdxCases: [Case] = [
-    Case(name: "identifier and region table", declared: .vhdx, data: Build.vhdx(), expected: .accepted),
-    Case(name: "no region table", declared: .vhdx, data: Build.vhdx(regionTable: false), expected: .refused(containing: "no region table")),
-    Case(
-        name: "a vhd image", declared: .vhdx, data: Build.vhd(),
+private let vhdxCases: [InspectionCase] = [
+    InspectionCase(name: "identifier and region table", declared: .vhdx, data: ImageBuilder.vhdx(), expected: .accepted),
+    InspectionCase(
+        name: "no region table", declared: .vhdx, data: ImageBuilder.vhdx(regionTable: false),
+        expected: .refused(containing: "no region table")),
+    InspectionCase(
+        name: "a vhd image", declared: .vhdx, data: ImageBuilder.vhd(),
         expected: .refused(containing: "The data is not a vhdx image (no vhdxfile signature).")),
-    Case(
-        name: "cut short", declared: .vhdx, data: Array(Build.vhdx().prefix(4096)),
+    InspectionCase(
+        name: "cut short", declared: .vhdx, data: Array(ImageBuilder.vhdx().prefix(4096)),
         expected: .refused(containing: "too short to be a vhdx image")),
-    Case(
-        name: "region table not arrived", declared: .vhdx, data: Array(Build.vhdx().prefix(65536)), complete: false,
+    InspectionCase(
+        name: "region table not arrived", declared: .vhdx, data: Array(ImageBuilder.vhdx().prefix(65536)), complete: false,
         expected: .needMoreBytes),
 ]
 
-private let vdiCases: [Case] = [
-    Case(name: "signature at 64", declared: .vdi, data: Build.vdi(), expected: .accepted),
-    Case(
-        name: "random bytes", declared: .vdi, data: Build.random(1024),
+private let vdiCases: [InspectionCase] = [
+    InspectionCase(name: "signature at 64", declared: .vdi, data: ImageBuilder.vdi(), expected: .accepted),
+    InspectionCase(
+        name: "random bytes", declared: .vdi, data: ImageBuilder.random(1024),
         expected: .refused(containing: "The data is not a vdi image (no VDI signature at byte 64).")),
-    Case(
+    InspectionCase(
         name: "qcow2 magic with a VDI signature", declared: .vdi,
-        data: Build.patched(Build.vdi(), [0x51, 0x46, 0x49, 0xFB], at: 0),
+        data: ImageBuilder.patched(ImageBuilder.vdi(), [0x51, 0x46, 0x49, 0xFB], at: 0),
         expected: .refused(containing: "The data is a qcow2 image, but disk_format is vdi.")),
-    Case(
-        name: "header cut short", declared: .vdi, data: Array(Build.vdi().prefix(100)),
+    InspectionCase(
+        name: "header cut short", declared: .vdi, data: Array(ImageBuilder.vdi().prefix(100)),
         expected: .refused(containing: "too short to be a vdi image")),
-    Case(name: "signature not arrived", declared: .vdi, data: Array(Build.vdi().prefix(60)), complete: false, expected: .needMoreBytes),
+    InspectionCase(
+        name: "signature not arrived", declared: .vdi, data: Array(ImageBuilder.vdi().prefix(60)), complete: false, expected: .needMoreBytes
+    ),
 ]
 
-private let isoCases: [Case] = [
-    Case(name: "ISO 9660", declared: .iso, data: Build.iso(), expected: .accepted),
-    Case(name: "UDF NSR02", declared: .iso, data: Build.iso(signature: "NSR02"), expected: .accepted),
-    Case(name: "UDF NSR03", declared: .iso, data: Build.iso(signature: "NSR03"), expected: .accepted),
-    Case(
-        name: "hybrid with an MBR", declared: .iso, data: Build.patched(Build.iso(), Array(Build.mbr().prefix(512)), at: 0),
+private let isoCases: [InspectionCase] = [
+    InspectionCase(name: "ISO 9660", declared: .iso, data: ImageBuilder.iso(), expected: .accepted),
+    InspectionCase(name: "UDF NSR02", declared: .iso, data: ImageBuilder.iso(signature: "NSR02"), expected: .accepted),
+    InspectionCase(name: "UDF NSR03", declared: .iso, data: ImageBuilder.iso(signature: "NSR03"), expected: .accepted),
+    InspectionCase(
+        name: "hybrid with an MBR", declared: .iso,
+        data: ImageBuilder.patched(ImageBuilder.iso(), Array(ImageBuilder.mbr().prefix(512)), at: 0),
         expected: .accepted),
-    Case(
-        name: "CD001 only in the second descriptor", declared: .iso, data: Build.iso(descriptorAt: 34816),
+    InspectionCase(
+        name: "CD001 only in the second descriptor", declared: .iso, data: ImageBuilder.iso(descriptorAt: 34816),
         expected: .refused(containing: "no CD001, NSR02 or NSR03 signature at byte 32769")),
-    Case(
+    InspectionCase(
         name: "zeros", declared: .iso, data: [UInt8](repeating: 0, count: 40960),
         expected: .refused(containing: "The data is not an iso image")),
-    Case(
+    InspectionCase(
         name: "qcow2 magic with CD001", declared: .iso,
-        data: Build.patched(Build.iso(), [0x51, 0x46, 0x49, 0xFB], at: 0),
+        data: ImageBuilder.patched(ImageBuilder.iso(), [0x51, 0x46, 0x49, 0xFB], at: 0),
         expected: .refused(containing: "The data is a qcow2 image, but disk_format is iso.")),
-    Case(
+    InspectionCase(
         name: "short body", declared: .iso, data: [UInt8](repeating: 0, count: 1000),
         expected: .refused(containing: "The data is not an iso image")),
-    Case(
-        name: "signature arrived, descriptor not complete", declared: .iso, data: Array(Build.iso().prefix(33000)), complete: false,
+    InspectionCase(
+        name: "signature arrived, descriptor not complete", declared: .iso, data: Array(ImageBuilder.iso().prefix(33000)), complete: false,
         expected: .needMoreBytes),
-    Case(
-        name: "signature cut short", declared: .iso, data: Array(Build.iso().prefix(33000)),
+    InspectionCase(
+        name: "signature cut short", declared: .iso, data: Array(ImageBuilder.iso().prefix(33000)),
         expected: .refused(containing: "too short to be an iso image")),
 ]
 
-private let rawCases: [Case] = [
-    Case(name: "random bytes", declared: .raw, data: Build.random(65536), expected: .accepted),
-    Case(name: "zeros", declared: .raw, data: [UInt8](repeating: 0, count: 65536), expected: .accepted),
-    Case(name: "an MBR disk", declared: .raw, data: Build.mbr(), expected: .accepted),
-    Case(name: "an ISO", declared: .raw, data: Build.iso(), expected: .accepted),
-    Case(name: "plain text", declared: .raw, data: Build.ascii(String(repeating: "Hello, raw world.\n", count: 200)), expected: .accepted),
-    Case(name: "empty body", declared: .raw, data: [], expected: .accepted),
-    Case(name: "10-byte body", declared: .raw, data: Build.random(10), expected: .accepted),
-    Case(name: "binary, past the signatures", declared: .raw, data: Build.random(100), complete: false, expected: .accepted),
-    Case(name: "binary, before byte 68", declared: .raw, data: Build.random(50), complete: false, expected: .needMoreBytes),
-    Case(
-        name: "text, within the probe window", declared: .raw, data: Build.ascii(String(repeating: "abcdefgh", count: 100)),
+private let rawCases: [InspectionCase] = [
+    InspectionCase(name: "random bytes", declared: .raw, data: ImageBuilder.random(65536), expected: .accepted),
+    InspectionCase(name: "zeros", declared: .raw, data: [UInt8](repeating: 0, count: 65536), expected: .accepted),
+    InspectionCase(name: "an MBR disk", declared: .raw, data: ImageBuilder.mbr(), expected: .accepted),
+    InspectionCase(name: "an ISO", declared: .raw, data: ImageBuilder.iso(), expected: .accepted),
+    InspectionCase(
+        name: "plain text", declared: .raw, data: ImageBuilder.ascii(String(repeating: "Hello, raw world.\n", count: 200)),
+        expected: .accepted),
+    InspectionCase(name: "empty body", declared: .raw, data: [], expected: .accepted),
+    InspectionCase(name: "10-byte body", declared: .raw, data: ImageBuilder.random(10), expected: .accepted),
+    InspectionCase(
+        name: "binary, past the signatures", declared: .raw, data: ImageBuilder.random(100), complete: false, expected: .accepted),
+    InspectionCase(
+        name: "binary, before byte 68", declared: .raw, data: ImageBuilder.random(50), complete: false, expected: .needMoreBytes),
+    InspectionCase(
+        name: "text, within the probe window", declared: .raw, data: ImageBuilder.ascii(String(repeating: "abcdefgh", count: 100)),
         complete: false, expected: .needMoreBytes),
-    Case(
-        name: "a qcow2 image", declared: .raw, data: Build.qcow2(),
+    InspectionCase(
+        name: "a qcow2 image", declared: .raw, data: ImageBuilder.qcow2(),
         expected: .refused(containing: "The data is a qcow2 image, but disk_format is raw.")),
-    Case(
-        name: "a qcow2 with a backing file", declared: .raw, data: Build.qcow2(backingOffset: 0x200),
+    InspectionCase(
+        name: "a qcow2 with a backing file", declared: .raw, data: ImageBuilder.qcow2(backingOffset: 0x200),
         expected: .refused(containing: "The data is a qcow2 image, but disk_format is raw.")),
-    Case(
+    InspectionCase(
         name: "qcow2 magic, 4 bytes so far", declared: .raw, data: [0x51, 0x46, 0x49, 0xFB], complete: false,
         expected: .refused(containing: "qcow2 image")),
-    Case(
-        name: "a sparse vmdk", declared: .raw, data: Build.sparseVMDK(Build.descriptor()),
+    InspectionCase(
+        name: "a sparse vmdk", declared: .raw, data: ImageBuilder.sparseVMDK(ImageBuilder.descriptor()),
         expected: .refused(containing: "The data is a vmdk image, but disk_format is raw.")),
-    Case(
+    InspectionCase(
         name: "a vmdk descriptor file", declared: .raw,
-        data: Build.ascii(Build.descriptor(createType: "monolithicFlat", extents: [#"RW 2048 FLAT "x-flat.vmdk" 0"#])),
+        data: ImageBuilder.ascii(ImageBuilder.descriptor(createType: "monolithicFlat", extents: [#"RW 2048 FLAT "x-flat.vmdk" 0"#])),
         expected: .refused(containing: "The data is a vmdk descriptor file, but disk_format is raw.")),
-    Case(
+    InspectionCase(
         name: "qemu-probed descriptor: blank lines, then version", declared: .raw,
-        data: Build.ascii("# x\n   \r\n  \nversion=2\r\n") + Build.random(4096),
+        data: ImageBuilder.ascii("# x\n   \r\n  \nversion=2\r\n") + ImageBuilder.random(4096),
         expected: .refused(containing: "vmdk descriptor file")),
-    Case(
+    InspectionCase(
         name: "oslo-detected descriptor: text with createType", declared: .raw,
-        data: Build.ascii("hello\nCreateType=\"monolithicFlat\"\nRW 1 FLAT \"f\" 0\n"),
+        data: ImageBuilder.ascii("hello\nCreateType=\"monolithicFlat\"\nRW 1 FLAT \"f\" 0\n"),
         expected: .refused(containing: "vmdk descriptor file")),
-    Case(
-        name: "a dynamic vhd", declared: .raw, data: Build.vhd(),
+    InspectionCase(
+        name: "a dynamic vhd", declared: .raw, data: ImageBuilder.vhd(),
         expected: .refused(containing: "The data is a vhd image, but disk_format is raw.")),
-    Case(
-        name: "a vhdx", declared: .raw, data: Build.vhdx(),
+    InspectionCase(
+        name: "a vhdx", declared: .raw, data: ImageBuilder.vhdx(),
         expected: .refused(containing: "The data is a vhdx image, but disk_format is raw.")),
-    Case(
-        name: "a vdi", declared: .raw, data: Build.vdi(), expected: .refused(containing: "The data is a vdi image, but disk_format is raw.")
+    InspectionCase(
+        name: "a vdi", declared: .raw, data: ImageBuilder.vdi(),
+        expected: .refused(containing: "The data is a vdi image, but disk_format is raw.")
     ),
-    Case(
-        name: "a qed", declared: .raw, data: Build.ascii("QED") + [0] + Build.random(1000),
+    InspectionCase(
+        name: "a qed", declared: .raw, data: ImageBuilder.ascii("QED") + [0] + ImageBuilder.random(1000),
         expected: .refused(containing: "The data is a qed image, but disk_format is raw.")),
 ]
 
-private let allCases = qcow2Cases + vmdkCases + vhdCases + vhdxCases + vdiCases + isoCases + rawCases
+private let allInspectionCases = qcow2Cases + vmdkCases + vhdCases + vhdxCases + vdiCases + isoCases + rawCases
 
 // MARK: - Tests
 
 @Suite("FormatInspector")
 struct FormatInspectorTests {
     @Test(arguments: qcow2Cases)
-    fileprivate func qcow2(_ testCase: Case) { check(testCase) }
+    fileprivate func qcow2(_ testCase: InspectionCase) { check(testCase) }
 
     @Test(arguments: vmdkCases)
-    fileprivate func vmdk(_ testCase: Case) { check(testCase) }
+    fileprivate func vmdk(_ testCase: InspectionCase) { check(testCase) }
 
     @Test(arguments: vhdCases + vhdxCases)
-    fileprivate func vhdAndVHDX(_ testCase: Case) { check(testCase) }
+    fileprivate func vhdAndVHDX(_ testCase: InspectionCase) { check(testCase) }
 
     @Test(arguments: vdiCases + isoCases)
-    fileprivate func vdiAndISO(_ testCase: Case) { check(testCase) }
+    fileprivate func vdiAndISO(_ testCase: InspectionCase) { check(testCase) }
 
     @Test(arguments: rawCases)
-    fileprivate func raw(_ testCase: Case) { check(testCase) }
+    fileprivate func raw(_ testCase: InspectionCase) { check(testCase) }
 
-    private func check(_ testCase: Case) {
+    private func check(_ testCase: InspectionCase) {
         let verdict = FormatInspector.inspect(declared: testCase.declared, prefix: testCase.data, complete: testCase.complete)
         #expect(testCase.expected.matches(verdict), "expected \(testCase.expected), got \(verdict)")
     }
 
     @Test("Formats without an inspector are accepted as they are", arguments: [DiskFormat.ami, .ari, .aki, .ploop])
     func uninspected(_ format: DiskFormat) {
-        for data in [[], Build.random(10), Build.qcow2(backingOffset: 0x200)] {
+        for data in [[], ImageBuilder.random(10), ImageBuilder.qcow2(backingOffset: 0x200)] {
             #expect(FormatInspector.inspect(declared: format, prefix: data, complete: true) == .accepted)
             #expect(FormatInspector.inspect(declared: format, prefix: data, complete: false) == .accepted)
         }
@@ -520,7 +557,7 @@ struct FormatInspectorTests {
 
     @Test("Clearly wrong data is refused for every inspected format", arguments: DiskFormat.allCases)
     func wrongData(_ format: DiskFormat) {
-        let noise = Build.random(300_000, seed: 9)
+        let noise = ImageBuilder.random(300_000, seed: 9)
         let verdict = FormatInspector.inspect(declared: format, prefix: noise, complete: true)
         switch format {
         case .raw, .ami, .ari, .aki, .ploop:
@@ -535,8 +572,8 @@ struct FormatInspectorTests {
         #expect(FormatInspector.inspect(declared: format, prefix: [UInt8](), complete: true) == verdict)
     }
 
-    @Test("Refusal reasons are sentences that name the declared format", arguments: allCases)
-    fileprivate func reasonWording(_ testCase: Case) {
+    @Test("Refusal reasons are sentences that name the declared format", arguments: allInspectionCases)
+    fileprivate func reasonWording(_ testCase: InspectionCase) {
         let verdict = FormatInspector.inspect(declared: testCase.declared, prefix: testCase.data, complete: testCase.complete)
         guard case .refused(let reason) = verdict else { return }
         #expect(reason.hasSuffix("."))
@@ -547,8 +584,10 @@ struct FormatInspectorTests {
 
     /// Feeds every complete case in growing prefixes, as an upload would arrive: the inspector answers
     /// `.needMoreBytes` until it decides, then keeps the decision the whole data gets.
-    @Test("Incremental feeding decides once, and as the whole data would", arguments: allCases.filter(\.complete), [512, 4096, 65536])
-    fileprivate func incremental(_ testCase: Case, chunk: Int) {
+    @Test(
+        "Incremental feeding decides once, and as the whole data would", arguments: allInspectionCases.filter(\.complete),
+        [512, 4096, 65536])
+    fileprivate func incremental(_ testCase: InspectionCase, chunk: Int) {
         let final = FormatInspector.inspect(declared: testCase.declared, prefix: testCase.data, complete: true)
         var decided: FormatVerdict?
         var length = 0
@@ -568,7 +607,7 @@ struct FormatInspectorTests {
 
     @Test("A qcow2 with a backing file uploaded as raw waits, then is refused")
     func incrementalCVE() {
-        let image = Build.qcow2(backingOffset: 0x200, size: 196_616)
+        let image = ImageBuilder.qcow2(backingOffset: 0x200, size: 196_616)
         let first = FormatInspector.inspect(declared: .qcow2, prefix: image[0..<100], complete: false)
         #expect(first == .needMoreBytes)
         let later = FormatInspector.inspect(declared: .qcow2, prefix: image[0..<8192], complete: false)
@@ -579,10 +618,10 @@ struct FormatInspectorTests {
         #expect(asRawLater == .refused(reason: "The data is a qcow2 image, but disk_format is raw."))
     }
 
-    @Test("Slices, offset slices and non-contiguous collections give the same verdicts", arguments: allCases)
-    fileprivate func collectionKinds(_ testCase: Case) {
+    @Test("Slices, offset slices and non-contiguous collections give the same verdicts", arguments: allInspectionCases)
+    fileprivate func collectionKinds(_ testCase: InspectionCase) {
         let expected = FormatInspector.inspect(declared: testCase.declared, prefix: testCase.data, complete: testCase.complete)
-        let padded = Build.random(333, seed: 3) + testCase.data
+        let padded = ImageBuilder.random(333, seed: 3) + testCase.data
         let slice = padded[333...]
         #expect(FormatInspector.inspect(declared: testCase.declared, prefix: slice, complete: testCase.complete) == expected)
         let lazy = testCase.data.lazy.map { $0 }
@@ -594,26 +633,27 @@ struct FormatInspectorTests {
         #expect(FormatInspector.maxPrefixBytes == (1 << 20) + 512)
         let size = FormatInspector.maxPrefixBytes
         // The largest VMDK descriptor: declared as huge, read up to the 1 MiB - 1 cap.
-        let hugeDescriptor = Build.sparseVMDK(descriptor: Build.ascii(Build.descriptor()), descriptorSectors: .max, size: size)
+        let hugeDescriptor = ImageBuilder.sparseVMDK(
+            descriptor: ImageBuilder.ascii(ImageBuilder.descriptor()), descriptorSectors: .max, size: size)
         #expect(FormatInspector.inspect(declared: .vmdk, prefix: hugeDescriptor, complete: false) == .accepted)
         #expect(FormatInspector.inspect(declared: .vmdk, prefix: hugeDescriptor.dropLast(2), complete: false) == .needMoreBytes)
         // A 2 MiB-cluster qcow2 whose header extensions never end: refused once the limit is reached.
         let padding = (0..<size / 8).map { _ in (type: UInt32(0x1234_5678), data: [UInt8]()) }
-        let endless = Array(Build.qcow2(clusterBits: 21, extensions: padding, size: size + 16).prefix(size))
+        let endless = Array(ImageBuilder.qcow2(clusterBits: 21, extensions: padding, size: size + 16).prefix(size))
         #expect(
             FormatInspector.inspect(declared: .qcow2, prefix: endless, complete: false)
                 == .refused(reason: "The qcow2 header extension area is too long to inspect."))
         // Text that keeps the raw check waiting is decided by then too.
-        let text = Build.ascii(String(repeating: "a", count: size))
+        let text = ImageBuilder.ascii(String(repeating: "a", count: size))
         for format in DiskFormat.allCases {
             #expect(FormatInspector.inspect(declared: format, prefix: text, complete: false) != .needMoreBytes)
-            #expect(FormatInspector.inspect(declared: format, prefix: Build.random(size), complete: false) != .needMoreBytes)
+            #expect(FormatInspector.inspect(declared: format, prefix: ImageBuilder.random(size), complete: false) != .needMoreBytes)
         }
     }
 
     @Test("The inspector reads no further than the prefix it is given")
     func longerPrefixIsFine() {
-        let image = Build.qcow2(size: FormatInspector.maxPrefixBytes + 4096)
+        let image = ImageBuilder.qcow2(size: FormatInspector.maxPrefixBytes + 4096)
         #expect(FormatInspector.inspect(declared: .qcow2, prefix: image, complete: false) == .accepted)
     }
 }

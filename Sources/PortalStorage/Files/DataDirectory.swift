@@ -55,12 +55,16 @@ package struct DataDirectory: Sendable {
         "\(tmpPath)/\(UUID().uuidString.lowercased())"
     }
 
-    /// Creates the directories (0700) and removes leftovers from `tmp/`: nothing there survives a restart.
-    package func prepare() throws {
-        let manager = FileManager.default
+    /// Creates the directories (0700) if missing. Safe while a server runs on the same directory.
+    package func createDirectories() throws {
         for path in [root, imagesPath, objectsPath, serversPath, tmpPath, secretsPath] {
-            try manager.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+    }
+
+    /// Removes leftovers from `tmp/`: nothing there survives a restart. Only the server calls this, at start.
+    package func clearTemporaryFiles() {
+        let manager = FileManager.default
         for leftover in (try? manager.contentsOfDirectory(atPath: tmpPath)) ?? [] {
             try? manager.removeItem(atPath: tmpPath + "/" + leftover)
         }

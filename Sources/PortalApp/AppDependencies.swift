@@ -1,0 +1,55 @@
+package import Foundation
+import PortalAuth
+import PortalDomain
+package import PortalStorage
+
+/// Everything the application is built from. `live` opens the data directory; `testing` gives an
+/// in-memory database, a temporary data directory and a fixed clock.
+package struct AppDependencies: Sendable {
+    package var database: AppDatabase
+    package var files: DataDirectory
+    package var clock: PortalClock
+    package var settings: StorageSettings
+    package var accounts: SQLAccountRepository
+    package var images: any ImageRepository
+    package var imageData: ImageDataService
+    /// Start-up recovery of interrupted work.
+    package var imageRecovery: SQLImageRepository
+
+    package init(database: AppDatabase, files: DataDirectory, clock: PortalClock, settings: StorageSettings) {
+        self.database = database
+        self.files = files
+        self.clock = clock
+        self.settings = settings
+        accounts = SQLAccountRepository(database: database, clock: clock)
+        let images = SQLImageRepository(database: database, files: files, clock: clock, settings: settings)
+        self.images = images
+        imageRecovery = images
+        imageData = ImageDataService(images: images, files: files, settings: settings)
+    }
+
+    /// The storage settings a configuration asks for.
+    package static func settings(for configuration: AppConfiguration) -> StorageSettings {
+        StorageSettings(
+            access: AccessSettings(rejectedMembersLoseAccess: configuration.rejectedMembersLoseAccess, supportMayDownload: configuration.supportMayDownload),
+            memberQuota: configuration.memberQuota, uploadSizeCap: configuration.uploadSizeCap)
+    }
+
+    /// Opens the data directory (creating it if needed) and its database.
+    package static func live(_ configuration: AppConfiguration) throws -> AppDependencies {
+        let files = DataDirectory(root: configuration.dataDirectory)
+        try files.createDirectories()
+        let database = try AppDatabase.open(path: files.databasePath)
+        return AppDependencies(database: database, files: files, clock: .system, settings: settings(for: configuration))
+    }
+
+    /// In-memory database, a fresh temporary data directory, a fixed clock.
+    package static func testing(
+        settings: StorageSettings = StorageSettings(), now: Date = Date(timeIntervalSince1970: 1_767_225_600)
+    ) throws -> AppDependencies {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path
+        let files = DataDirectory(root: root)
+        try files.createDirectories()
+        return AppDependencies(database: try AppDatabase.inMemory(), files: files, clock: PortalClock { now }, settings: settings)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+package import PortalDomain
+import PortalStorage
+
+/// First-start and every-start housekeeping for `serve`.
+package enum Bootstrap {
+    /// What the first start created, if anything.
+    package struct FirstStart: Sendable {
+        package var staffName: StaffName
+        package var token: String
+    }
+
+    /// Clears `tmp/`, returns interrupted uploads to `queued`, and on an empty database creates the
+    /// staff admin `admin` with one token (returned once, printed once, never stored).
+    package static func prepare(_ dependencies: AppDependencies) async throws -> FirstStart? {
+        dependencies.files.clearTemporaryFiles()
+        _ = try await dependencies.imageRecovery.recoverInterruptedUploads()
+        guard try await dependencies.accounts.isEmpty() else { return nil }
+        let actor = Actor.cli("serve (first start)")
+        let name = StaffName.bootstrapAdmin
+        if try await dependencies.accounts.staff(name) == nil {
+            _ = try await dependencies.accounts.addStaff(name, role: .admin, actor: actor)
+        }
+        let issued = try await dependencies.accounts.issue(for: .staff(name), label: "bootstrap", expiresAt: nil, actor: actor)
+        return FirstStart(staffName: name, token: issued.secret)
+    }
+
+    /// The lines `serve` prints once it listens.
+    package static func banner(configuration: AppConfiguration, firstStart: FirstStart?) -> String {
+        let url = "http://\(configuration.host == "0.0.0.0" ? "127.0.0.1" : configuration.host):\(configuration.port)"
+        var lines = ["", "ImagePortal is serving on \(url)  (data in \(configuration.dataDirectory))"]
+        if let firstStart {
+            lines += [
+                "",
+                "First start: created the staff account \"\(firstStart.staffName)\" (role admin). Its token, shown only this once:",
+                "",
+                "    \(firstStart.token)",
+                "",
+                "Sign in at \(url)/login as staff \"\(firstStart.staffName)\" with that token; the Admin page creates tenants and tokens.",
+                "Or from a shell:  image-portal tenants add 1001 --name Example && image-portal tokens issue 1001",
+                "Point python-glanceclient at it:  glance --os-image-url \(url)/image --os-auth-token <token> image-list",
+            ]
+        } else {
+            lines += [
+                "Sign in at \(url)/login with a tenant ID and a token (issue one with: image-portal tokens issue <DDI>).",
+                "Image API endpoint for python-glanceclient: \(url)/image",
+            ]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension StaffName {
+    /// The staff admin created on the first start.
+    package static var bootstrapAdmin: StaffName { StaffName(rawValue: "admin") ?? .commandLineOperator }
+}

@@ -1,0 +1,110 @@
+import Foundation
+package import NIOCore
+package import PortalDomain
+
+/// The image data plane: streamed uploads into place, streamed downloads out of it.
+/// The v2 and v1 APIs, the portal and the import task all upload through here.
+package struct ImageDataService: Sendable {
+    /// The image repository this service works through.
+    package let images: any ImageRepository
+    let files: DataDirectory
+    let settings: StorageSettings
+
+    package init(images: any ImageRepository, files: DataDirectory, settings: StorageSettings) {
+        self.images = images
+        self.files = files
+        self.settings = settings
+    }
+
+    /// Stores data for a queued image: the image goes `saving` → `active`, or back to `queued`
+    /// with nothing kept if anything goes wrong (client abort, size cap, format, declared size or
+    /// checksum mismatch, disk error).
+    package func upload<Body: AsyncSequence>(
+        _ body: Body, to id: ImageID, declaredSize: Int64?, declaredChecksum: String?, actor: Actor
+    ) async throws -> Image where Body.Element == ByteBuffer {
+        if let declaredSize, declaredSize > settings.uploadSizeCap {
+            _ = try await images.find(id, for: actor.principal)
+            throw DomainError.tooLarge("The declared size (\(declaredSize) bytes) exceeds the \(ByteFormat.size(settings.uploadSizeCap)) upload limit.")
+        }
+        let image = try await images.beginUpload(id, actor: actor)
+        do {
+            let staged = try await Staging.stage(
+                body, to: files.newTemporaryPath(),
+                policy: StagingPolicy(maxBytes: settings.uploadSizeCap, declaredFormat: image.diskFormat, sha512: true))
+            do {
+                try ImageRules.verifyDeclared(size: declaredSize, checksum: declaredChecksum, against: staged.imageFacts)
+                return try await images.completeUpload(id, staged: staged, actor: actor)
+            } catch {
+                FileOps.remove(staged.path)
+                throw error
+            }
+        } catch {
+            await images.abortUpload(id)
+            throw error
+        }
+    }
+
+    /// The bytes to send for a download, if there are any.
+    package struct Download: Sendable {
+        package var image: Image
+        /// Total size of the data.
+        package var size: Int64
+        /// MD5 hex.
+        package var checksum: String
+        /// The range sent (the whole data unless a Range was asked for).
+        package var range: ClosedRange<Int64>?
+        /// The bytes, streamed from disk.
+        package var body: FileChunks?
+    }
+
+    /// Prepares a download of the whole data or of one byte range.
+    /// - Returns: nil when the image has no data yet (answer 204).
+    package func download(_ id: ImageID, range: ByteRange?, for principal: Principal) async throws -> Download? {
+        let (image, plan) = try await images.prepareDownload(id, for: principal)
+        guard case .data(let size, let checksum) = plan else { return nil }
+        let path = files.imagePath(id)
+        guard size > 0 else { return Download(image: image, size: 0, checksum: checksum, range: nil, body: nil) }
+        if let range {
+            let resolved = try range.resolve(size: size)
+            let chunks = try FileChunks(path: path, offset: resolved.lowerBound, length: resolved.upperBound - resolved.lowerBound + 1)
+            return Download(image: image, size: size, checksum: checksum, range: resolved, body: chunks)
+        }
+        return Download(image: image, size: size, checksum: checksum, range: nil, body: try FileChunks(path: path, length: size))
+    }
+}
+
+/// One byte range of a `Range: bytes=...` header.
+package enum ByteRange: Hashable, Sendable {
+    /// `bytes=first-last` (last optional).
+    case from(Int64, through: Int64?)
+    /// `bytes=-n`: the last n bytes.
+    case suffix(Int64)
+
+    /// Parses a single-range header; multiple ranges or malformed text give nil.
+    package static func parse(_ header: String) -> ByteRange? {
+        guard header.hasPrefix("bytes=") else { return nil }
+        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash]
+        let last = spec[spec.index(after: dash)...]
+        if first.isEmpty {
+            guard let count = Int64(last), count > 0 else { return nil }
+            return .suffix(count)
+        }
+        guard let start = Int64(first), start >= 0 else { return nil }
+        if last.isEmpty { return .from(start, through: nil) }
+        guard let end = Int64(last), end >= start else { return nil }
+        return .from(start, through: end)
+    }
+
+    /// The inclusive range within `size` bytes, or 416.
+    package func resolve(size: Int64) throws(DomainError) -> ClosedRange<Int64> {
+        switch self {
+        case .from(let start, let end):
+            guard start < size else { throw .rangeNotSatisfiable(size: size) }
+            return start...min(end ?? size - 1, size - 1)
+        case .suffix(let count):
+            return max(0, size - count)...(size - 1)
+        }
+    }
+}
