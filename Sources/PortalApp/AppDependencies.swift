@@ -15,6 +15,13 @@ package struct AppDependencies: Sendable {
     package var imageData: ImageDataService
     /// Start-up recovery of interrupted work.
     package var imageRecovery: SQLImageRepository
+    package var objects: any ObjectRepository
+    package var compute: any ComputeRepository
+    package var tasks: any TaskRepository
+    package var taskExecutor: TaskExecutor
+    package var audit: any AuditRepository
+    /// Wakes the background task runner.
+    package var taskSignal: TaskSignal
 
     package init(database: AppDatabase, files: DataDirectory, clock: PortalClock, settings: StorageSettings) {
         self.database = database
@@ -25,6 +32,14 @@ package struct AppDependencies: Sendable {
         let images = SQLImageRepository(database: database, files: files, clock: clock, settings: settings)
         self.images = images
         imageRecovery = images
+        let objects = SQLObjectRepository(database: database, files: files, clock: clock, settings: settings)
+        self.objects = objects
+        compute = SQLComputeRepository(database: database, files: files, clock: clock, images: images)
+        let signal = TaskSignal()
+        taskSignal = signal
+        tasks = SQLTaskRepository(database: database, clock: clock, wake: { signal.fire() })
+        taskExecutor = TaskExecutor(database: database, files: files, clock: clock, settings: settings, images: images, objects: objects)
+        audit = SQLAuditRepository(database: database)
         imageData = ImageDataService(images: images, files: files, settings: settings)
     }
 

@@ -13,6 +13,7 @@ package func buildApplication(
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) throws -> some ApplicationProtocol {
     let router = try buildRouter(configuration: configuration, dependencies: dependencies)
+    let runner = TaskRunner(executor: dependencies.taskExecutor, signal: dependencies.taskSignal, logger: logger)
     return Application(
         router: router,
         server: .http1(
@@ -20,6 +21,7 @@ package func buildApplication(
                 idleTimeout: .seconds(120),
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "ImagePortal"),
+        services: [runner],
         onServerRunning: { _ in await onServerRunning() },
         logger: logger)
 }
@@ -44,6 +46,15 @@ package func buildRouter(configuration: AppConfiguration, dependencies: AppDepen
     ImageDataController(data: dependencies.imageData).addRoutes(to: v2)
     MembersController(images: dependencies.images).addRoutes(to: v2)
     LineageController(images: dependencies.images).addRoutes(to: v2)
+    TasksController(tasks: dependencies.tasks).addRoutes(to: v2)
+
+    let authenticated = TokenAuthMiddleware(tokens: dependencies.accounts)
+    let compute = router.group("compute/v2.1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
+    ComputeController(compute: dependencies.compute).addRoutes(to: compute)
+    let objects = router.group("object/v1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
+    ObjectController(objects: dependencies.objects).addRoutes(to: objects)
+    let audit = router.group("audit/v1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
+    AuditController(audit: dependencies.audit).addRoutes(to: audit)
     return router
 }
 

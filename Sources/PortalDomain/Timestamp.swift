@@ -34,6 +34,26 @@ package enum Timestamp {
             })
     }
 
+    /// An HTTP date (RFC 9110 IMF-fixdate), e.g. `Tue, 24 Nov 2026 07:00:36 GMT`.
+    package static func httpDate(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+
+    /// Swift's listing timestamp, e.g. `2026-11-24T07:00:36.000000`.
+    package static func swiftListing(_ date: Date) -> String {
+        let iso = iso8601(date)
+        let micros = Int((date.timeIntervalSince1970 - date.timeIntervalSince1970.rounded(.down)) * 1_000_000)
+        let fraction = String(micros)
+        return String(iso.dropLast()) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS` with an optional fraction and a `Z` or `±HH:MM` zone (no zone means UTC),
     /// or a bare `YYYY-MM-DD`.
     package static func parse(_ text: String) -> Date? {

@@ -1,0 +1,76 @@
+import Logging
+import PortalStorage
+import ServiceLifecycle
+import Synchronization
+
+/// Wakes the task runner when a task is created (it also polls, so nothing is missed).
+package final class TaskSignal: Sendable {
+    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    package init() {}
+
+    /// Something changed: wake the runner.
+    package func fire() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            state.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// Waits for `fire()`, or returns at once if it fired since the last wait.
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.pending {
+                    state.pending = false
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+}
+
+/// The background service that runs import and export tasks, one at a time, oldest first.
+/// On graceful shutdown it finishes the task in hand and stops; tasks interrupted by a crash
+/// are restarted from the beginning on the next start.
+struct TaskRunner: Service {
+    let executor: TaskExecutor
+    let signal: TaskSignal
+    let logger: Logger
+
+    func run() async throws {
+        let recovered = try await executor.recoverInterrupted()
+        if recovered > 0 { logger.notice("restarting interrupted tasks", metadata: ["count": .stringConvertible(recovered)]) }
+        let stopping = Mutex(false)
+        await withGracefulShutdownHandler {
+            while !stopping.withLock({ $0 }) {
+                do {
+                    if try await executor.runNext() { continue }
+                } catch {
+                    logger.error("task runner failed to claim a task", metadata: ["error": .string(String(reflecting: error))])
+                }
+                // Sleep until a task is created, or poll again after two seconds.
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await signal.wait() }
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(2))
+                        if !Task.isCancelled { signal.fire() }
+                    }
+                    await group.next()
+                    group.cancelAll()
+                }
+            }
+        } onGracefulShutdown: {
+            stopping.withLock { $0 = true }
+            signal.fire()
+        }
+    }
+}
