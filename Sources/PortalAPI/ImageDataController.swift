@@ -12,6 +12,7 @@ package struct ImageDataController: Sendable {
     package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.put("images/:imageID/file", use: upload)
         group.get("images/:imageID/file", use: download)
+        group.rejectOtherMethods("images/:imageID/file", allowed: [.get, .put])
     }
 
     @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -61,9 +62,6 @@ package struct ImageDataController: Sendable {
         guard let chunks = download.body else { return Response(status: status, headers: headers) }
         return Response(
             status: status, headers: headers,
-            body: ResponseBody(contentLength: Int(length)) { writer in
-                for try await chunk in chunks { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+            body: .streaming(chunks, length: length))
     }
 }

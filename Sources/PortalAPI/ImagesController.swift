@@ -20,6 +20,11 @@ package struct ImagesController: Sendable {
         group.post("images/:imageID/actions/reactivate", use: reactivate)
         group.put("images/:imageID/tags/:tag", use: addTag)
         group.delete("images/:imageID/tags/:tag", use: removeTag)
+        group.rejectOtherMethods("images", allowed: [.get, .post])
+        group.rejectOtherMethods("images/:imageID", allowed: [.get, .patch, .delete])
+        group.rejectOtherMethods("images/:imageID/actions/deactivate", allowed: [.post])
+        group.rejectOtherMethods("images/:imageID/actions/reactivate", allowed: [.post])
+        group.rejectOtherMethods("images/:imageID/tags/:tag", allowed: [.put, .delete])
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {

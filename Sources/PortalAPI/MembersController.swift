@@ -15,6 +15,8 @@ package struct MembersController: Sendable {
         group.get("images/:imageID/members/:memberID", use: show)
         group.put("images/:imageID/members/:memberID", use: update)
         group.delete("images/:imageID/members/:memberID", use: delete)
+        group.rejectOtherMethods("images/:imageID/members", allowed: [.get, .post])
+        group.rejectOtherMethods("images/:imageID/members/:memberID", allowed: [.get, .put, .delete])
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -142,10 +142,7 @@ package struct ObjectController: Sendable {
         let chunks = try FileChunks(path: path, offset: range.lowerBound, length: length)
         return Response(
             status: status, headers: headers,
-            body: ResponseBody(contentLength: Int(length)) { writer in
-                for try await chunk in chunks { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+            body: .streaming(chunks, length: length))
     }
 
     @Sendable func headObject(_ request: Request, context: AuthenticatedContext) async throws -> Response {

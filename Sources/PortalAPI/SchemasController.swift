@@ -14,6 +14,9 @@ package struct SchemasController: Sendable {
         group.get("schemas/members") { _, _ in Self.respond(Self.members) }
         group.get("schemas/task") { _, _ in Self.respond(Self.task) }
         group.get("schemas/tasks") { _, _ in Self.respond(Self.tasks) }
+        for name in ["image", "images", "member", "members", "task", "tasks"] {
+            group.rejectOtherMethods(RouterPath(stringLiteral: "schemas/" + name), allowed: [.get])
+        }
     }
 
     private static func respond(_ body: ByteBuffer) -> Response {

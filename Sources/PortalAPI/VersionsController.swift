@@ -19,9 +19,15 @@ package struct VersionsController: Sendable {
 
     package func addRoutes(to group: RouterGroup<PortalRequestContext>) {
         group.get(use: index)
+        // Glance answers the explicit `/versions` with 200: the glance CLI negotiates there.
+        group.get("versions") { request, context in try await index(request, context: context, status: .ok) }
     }
 
     @Sendable func index(_ request: Request, context: PortalRequestContext) async throws -> Response {
+        try await index(request, context: context, status: .multipleChoices)
+    }
+
+    func index(_ request: Request, context: PortalRequestContext, status: HTTPResponse.Status) async throws -> Response {
         let base = (publicBaseURL ?? Self.origin(of: request)) + "/image/"
         var json = JSONWriter(capacity: 1024)
         json.beginObject()
@@ -42,7 +48,7 @@ package struct VersionsController: Sendable {
         }
         json.endArray()
         json.endObject()
-        return GlanceRepresentation.jsonResponse(json, status: .multipleChoices)
+        return GlanceRepresentation.jsonResponse(json, status: status)
     }
 
     /// `scheme://host:port` of the request itself.

@@ -1,5 +1,5 @@
 package import Foundation
-import PortalAuth
+package import PortalAuth
 import PortalDomain
 package import PortalStorage
 
@@ -22,8 +22,14 @@ package struct AppDependencies: Sendable {
     package var audit: any AuditRepository
     /// Wakes the background task runner.
     package var taskSignal: TaskSignal
+    package var support: any SupportRepository
+    package var sessions: any SessionStore
+    /// HMAC keys of session cookies and CSRF tokens.
+    package var sessionKeys: SessionKeys
+    /// Failed sign-ins per address and account.
+    package var loginLimiter: RateLimiter
 
-    package init(database: AppDatabase, files: DataDirectory, clock: PortalClock, settings: StorageSettings) {
+    package init(database: AppDatabase, files: DataDirectory, clock: PortalClock, settings: StorageSettings, sessionKeys: SessionKeys) {
         self.database = database
         self.files = files
         self.clock = clock
@@ -40,6 +46,10 @@ package struct AppDependencies: Sendable {
         tasks = SQLTaskRepository(database: database, clock: clock, wake: { signal.fire() })
         taskExecutor = TaskExecutor(database: database, files: files, clock: clock, settings: settings, images: images, objects: objects)
         audit = SQLAuditRepository(database: database)
+        support = SQLSupportRepository(database: database, clock: clock)
+        sessions = SQLSessionStore(database: database, clock: clock)
+        self.sessionKeys = sessionKeys
+        loginLimiter = RateLimiter()
         imageData = ImageDataService(images: images, files: files, settings: settings)
     }
 
@@ -55,7 +65,8 @@ package struct AppDependencies: Sendable {
         let files = DataDirectory(root: configuration.dataDirectory)
         try files.createDirectories()
         let database = try AppDatabase.open(path: files.databasePath)
-        return AppDependencies(database: database, files: files, clock: .system, settings: settings(for: configuration))
+        let keys = try SessionKeys.load(path: files.secretsPath + "/session-keys")
+        return AppDependencies(database: database, files: files, clock: .system, settings: settings(for: configuration), sessionKeys: keys)
     }
 
     /// In-memory database, a fresh temporary data directory, a fixed clock.
@@ -65,6 +76,7 @@ package struct AppDependencies: Sendable {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path
         let files = DataDirectory(root: root)
         try files.createDirectories()
-        return AppDependencies(database: try AppDatabase.inMemory(), files: files, clock: PortalClock { now }, settings: settings)
+        return AppDependencies(
+            database: try AppDatabase.inMemory(), files: files, clock: PortalClock { now }, settings: settings, sessionKeys: try SessionKeys.ephemeral())
     }
 }

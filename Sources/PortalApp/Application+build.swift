@@ -6,13 +6,14 @@ import PortalAPI
 package import PortalAuth
 import PortalDomain
 import PortalStorage
+package import PortalWeb
 
 /// Builds the whole application from its configuration and dependencies.
 package func buildApplication(
     configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger,
     onServerRunning: @escaping @Sendable () async -> Void = {}
-) throws -> some ApplicationProtocol {
-    let router = try buildRouter(configuration: configuration, dependencies: dependencies)
+) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
     let runner = TaskRunner(executor: dependencies.taskExecutor, signal: dependencies.taskSignal, logger: logger)
     return Application(
         router: router,
@@ -27,12 +28,16 @@ package func buildApplication(
 }
 
 /// The router: every route, with its middleware, in one place.
-package func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) throws -> Router<PortalRequestContext> {
+package func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) async throws -> Router<PortalRequestContext> {
+    let resources = configuration.resourcesDirectory
+    let renderer = try await WebRenderer(templatesDirectory: resources + "/templates")
     let router = Router(context: PortalRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(renderPage: { error, _, context in
-        PlainErrorPage.response(for: error, requestID: context.requestID)
+        renderer.errorPage(error, requestID: context.requestID)
     }))
+    router.add(middleware: try StaticAssets(directory: resources + "/Public"))
 
     HealthController(database: dependencies.database).addRoutes(to: router)
 
@@ -55,6 +60,8 @@ package func buildRouter(configuration: AppConfiguration, dependencies: AppDepen
     ObjectController(objects: dependencies.objects).addRoutes(to: objects)
     let audit = router.group("audit/v1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
     AuditController(audit: dependencies.audit).addRoutes(to: audit)
+
+    PortalRoutes.register(on: router, services: webServices(configuration: configuration, dependencies: dependencies), renderer: renderer)
     return router
 }
 
@@ -79,14 +86,14 @@ struct HealthController {
     }
 }
 
-/// A minimal HTML error page, used until the portal's templates render errors.
-enum PlainErrorPage {
-    static func response(for error: PresentableError, requestID: String) -> Response {
-        let message = error.message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-        let html = "<!doctype html><title>\(error.status.code)</title><h1>\(error.status.code) \(error.status.reasonPhrase)</h1><p>\(message)</p><p>Request ID: \(requestID)</p>"
-        return Response(status: error.status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
+/// The portal's services, from the same dependencies the API uses.
+package func webServices(configuration: AppConfiguration, dependencies: AppDependencies) -> WebServices {
+    WebServices(
+        accounts: dependencies.accounts, images: dependencies.images, imageData: dependencies.imageData, objects: dependencies.objects,
+        compute: dependencies.compute, tasks: dependencies.tasks, audit: dependencies.audit, support: dependencies.support,
+        sessions: dependencies.sessions, files: dependencies.files, clock: dependencies.clock, settings: dependencies.settings,
+        codec: SessionCodec(keys: dependencies.sessionKeys), loginLimiter: dependencies.loginLimiter,
+        sessionLifetime: configuration.sessionLifetime, secureCookies: configuration.secureCookies)
 }
 
 /// Builds the application and runs it until SIGTERM or SIGINT, then drains and returns.
@@ -94,6 +101,7 @@ package func runServer(
     configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger,
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws {
-    let app = try buildApplication(configuration: configuration, dependencies: dependencies, logger: logger, onServerRunning: onServerRunning)
+    try await dependencies.sessions.purgeExpired()
+    let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger, onServerRunning: onServerRunning)
     try await app.runService()
 }

@@ -1,5 +1,6 @@
+package import PortalStorage
 package import HTTPTypes
-import Hummingbird
+package import Hummingbird
 package import PortalDomain
 
 extension DomainError {
@@ -67,6 +68,17 @@ package struct PresentableError: Sendable {
         case 413: "The request body is too large."
         case 415: "The request body's media type is not supported here."
         default: status.reasonPhrase
+        }
+    }
+}
+
+
+extension ResponseBody {
+    /// Streams file chunks as a response body of a known length (image and object downloads).
+    package static func streaming(_ chunks: FileChunks, length: Int64) -> ResponseBody {
+        ResponseBody(contentLength: Int(length)) { writer in
+            for try await chunk in chunks { try await writer.write(chunk) }
+            try await writer.finish(nil)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 package import Hummingbird
 import Logging
 import NIOCore
@@ -36,8 +37,3 @@ package struct RequestLogMiddleware: RouterMiddleware {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-import Foundation

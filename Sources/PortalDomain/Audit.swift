@@ -94,6 +94,24 @@ package struct AuditEvent: Hashable, Sendable {
         self.detail = detail
     }
 
+    /// An event without an authenticated actor (a failed sign-in): `actorLabel` describes who tried.
+    package init(at: Date, type: AuditEventType, actorLabel: String, requestID: String, otherTenant: TenantID? = nil, detail: String? = nil) {
+        self.id = nil
+        self.at = at
+        self.type = type
+        actor = actorLabel
+        actorTenant = nil
+        actorStaff = nil
+        tokenID = nil
+        self.requestID = requestID
+        imageID = nil
+        imageOwner = nil
+        self.otherTenant = otherTenant
+        before = nil
+        after = nil
+        self.detail = detail
+    }
+
     /// Whether `principal` may read this event: staff (support, admin) read all; a tenant reads the
     /// events about its images, its memberships, and its own actions.
     package func isVisible(to principal: Principal) -> Bool {

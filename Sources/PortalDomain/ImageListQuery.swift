@@ -68,6 +68,11 @@ package struct ImageListQuery: Hashable, Sendable {
     package var updatedAt: [TimeFilter] = []
     /// Free-form property filters (any unrecognised parameter), exact match.
     package var properties: [String: String] = [:]
+    /// Portal tabs "Shared with me", "Pending", "Rejected": only images other tenants shared with the
+    /// caller (never set from the API's query string).
+    package var onlySharedWithCaller = false
+    /// Portal search: names containing this text, case-insensitively (never set from the API).
+    package var nameContains: String?
 
     package init() {}
 
@@ -78,7 +83,8 @@ package struct ImageListQuery: Hashable, Sendable {
             && lhs.owners == rhs.owners && lhs.diskFormats == rhs.diskFormats && lhs.containerFormats == rhs.containerFormats
             && lhs.ids == rhs.ids && lhs.sizeMin == rhs.sizeMin && lhs.sizeMax == rhs.sizeMax && lhs.tags == rhs.tags
             && lhs.protected == rhs.protected && lhs.osHidden == rhs.osHidden && lhs.createdAt == rhs.createdAt
-            && lhs.updatedAt == rhs.updatedAt && lhs.properties == rhs.properties
+            && lhs.updatedAt == rhs.updatedAt && lhs.properties == rhs.properties && lhs.onlySharedWithCaller == rhs.onlySharedWithCaller
+            && lhs.nameContains == rhs.nameContains
     }
 
     package func hash(into hasher: inout Hasher) {

@@ -1,6 +1,7 @@
 """Small helpers shared by the compatibility suites (real clients against a live ImagePortal)."""
 import hashlib
 import io
+import json
 import random
 import struct
 import uuid
@@ -44,7 +45,6 @@ class Api:
         return self.session.put(self.url(path), **kw)
 
     def patch(self, path, ops, content_type=PATCH_TYPE, **kw):
-        import json
         return self.session.patch(self.url(path), data=json.dumps(ops), headers={"Content-Type": content_type}, **kw)
 
     def delete(self, path, **kw):
@@ -105,18 +105,20 @@ class DeterministicStream:
         self.rng = random.Random(seed)
         self.sha256 = hashlib.sha256()
         self.md5 = hashlib.md5()
-        self.buffer = b""
+        self.block = b""
+        self.offset = 0
 
     def read(self, n=-1):
         if n is None or n < 0:
-            n = self.remaining + len(self.buffer)
-        while len(self.buffer) < n and self.remaining > 0:
-            block = self.rng.randbytes(min(self.BLOCK, self.remaining))
-            self.remaining -= len(block)
-            self.sha256.update(block)
-            self.md5.update(block)
-            self.buffer += block
-        out, self.buffer = self.buffer[:n], self.buffer[n:]
+            n = self.remaining + len(self.block) - self.offset
+        if self.offset == len(self.block) and self.remaining > 0:
+            self.block = self.rng.randbytes(min(self.BLOCK, self.remaining))
+            self.offset = 0
+            self.remaining -= len(self.block)
+            self.sha256.update(self.block)
+            self.md5.update(self.block)
+        out = self.block[self.offset:self.offset + n]  # short reads are fine for a file object
+        self.offset += len(out)
         return out
 
 

@@ -1,12 +1,14 @@
 """Glance v2 images and image data with python-glanceclient 4.13 (raw requests where it cannot go)."""
 import hashlib
 import io
+import socket
+import time
 import uuid
 
 import pytest
 from glanceclient import exc
 
-from helpers import (PATCH_TYPE, Api, DeterministicStream, active_image, deterministic_bytes, download, glance,
+from helpers import (Api, DeterministicStream, active_image, deterministic_bytes, download, glance,
                      new_image, qcow2_image, tenant_with_token)
 
 pytestmark = pytest.mark.filterwarnings("ignore:`version` keyword is being deprecated:DeprecationWarning")
@@ -252,6 +254,20 @@ def test_another_tenant_cannot_see_modify_or_delete_a_private_image(portal, owne
     assert gc.images.get(image.id).status == "queued"
 
 
+def test_raw_status_codes_of_actions_tags_and_delete(portal, owner):
+    _, _, gc, api = owner
+    image = active_image(gc)
+    assert api.post(f"/images/{image.id}/actions/deactivate").status_code == 204
+    assert api.image(image.id)["status"] == "deactivated"
+    assert api.post(f"/images/{image.id}/actions/reactivate").status_code == 204
+    assert api.image(image.id)["status"] == "active"
+    assert api.put(f"/images/{image.id}/tags/t").status_code == 204
+    assert api.delete(f"/images/{image.id}/tags/t").status_code == 204
+    r = api.delete(f"/images/{image.id}")
+    assert r.status_code == 204 and r.content == b""
+    assert api.get(f"/images/{image.id}").status_code == 404
+
+
 def test_unknown_image_is_404(portal, owner):
     _, _, _, api = owner
     assert api.get(f"/images/{MISSING}").status_code == 404
@@ -432,21 +448,31 @@ def test_filter_by_arbitrary_property(portal, catalogue):
     assert names(gc, ids, flavor="none-such") == set()
 
 
+TIME_CASES = [("eq", True), ("gte", True), ("lte", True), ("gt", False), ("lt", False), ("neq", False)]
+
+
+@pytest.mark.parametrize("op,matches", TIME_CASES, ids=[op for op, _ in TIME_CASES])
 @pytest.mark.parametrize("field", ["created_at", "updated_at"])
-def test_filter_by_time_with_operators(portal, owner, field):
+def test_filter_by_the_image_own_timestamp_with_each_operator(portal, owner, field, op, matches):
+    # Given: an image and the timestamp the API shows for it
     ddi, _, gc, _ = owner
     image = new_image(gc, name="timed")
     stamp = getattr(gc.images.get(image.id), field)
+    # When: listing with <field>=<op>:<that timestamp>
+    hit = image.id in listed(gc, owner=ddi, **{field: f"{op}:{stamp}"})
+    # Then: eq/gte/lte match it, gt/lt/neq do not
+    assert hit is matches, f"{field}={op}:{stamp} should {'' if matches else 'not '}match the image"
 
-    def hit(op):
-        return image.id in listed(gc, owner=ddi, **{field: f"{op}:{stamp}"})
 
-    assert hit("eq") and hit("gte") and hit("lte")
-    assert not hit("gt") and not hit("lt") and not hit("neq")
+@pytest.mark.parametrize("field", ["created_at", "updated_at"])
+def test_filter_by_time_against_far_past_and_future(portal, owner, field):
+    ddi, _, gc, _ = owner
+    image = new_image(gc, name="timed")
     assert image.id in listed(gc, owner=ddi, **{field: "lt:2999-01-01T00:00:00Z"})
     assert image.id in listed(gc, owner=ddi, **{field: "gt:2000-01-01T00:00:00Z"})
+    assert image.id in listed(gc, owner=ddi, **{field: "neq:2000-01-01T00:00:00Z"})
     assert image.id not in listed(gc, owner=ddi, **{field: "gt:2999-01-01T00:00:00Z"})
-    assert image.id not in listed(gc, owner=ddi, **{field: "neq:" + stamp})
+    assert image.id not in listed(gc, owner=ddi, **{field: "lte:2000-01-01T00:00:00Z"})
 
 
 # --- listing: sorting ----------------------------------------------------------------------------
@@ -583,7 +609,8 @@ def test_downloading_a_queued_image_gives_204_and_no_body(portal, owner):
     r = api.get(f"/images/{image.id}/file")
     assert r.status_code == 204
     assert r.content == b""
-    assert gc.images.data(image.id) is None or not bytes(b"".join(gc.images.data(image.id) or []))
+    # glanceclient turns the 204 into "no data"
+    assert gc.images.data(image.id).wrapped is None
 
 
 def test_upload_with_wrong_content_type_is_415_and_image_stays_queued(portal, owner):
@@ -670,7 +697,6 @@ def test_raw_declared_but_qcow2_data_is_400_and_stays_queued(portal, owner):
 
 
 def test_an_aborted_chunked_upload_leaves_the_image_queued(portal, owner):
-    import socket
     _, token, gc, api = owner
     image = new_image(gc)
     # Given: a chunked upload that stops half way and the connection closes
@@ -679,7 +705,6 @@ def test_an_aborted_chunked_upload_leaves_the_image_queued(portal, owner):
                    "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
                    "400\r\n").encode() + b"z" * 512)
     # Then: eventually the image is queued again with nothing kept, and a new upload works
-    import time
     deadline = time.time() + 10
     while time.time() < deadline and gc.images.get(image.id).status != "queued":
         time.sleep(0.05)
@@ -720,3 +745,227 @@ def test_export_check_and_lineage_are_404_for_strangers(portal, owner):
     stranger = Api(portal, tenant_with_token(portal)[1])
     assert stranger.get(f"/images/{image.id}/export-check").status_code == 404
     assert stranger.get(f"/images/{image.id}/lineage").status_code == 404
+
+
+# --- more Glance behaviours clients rely on ------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["name", "status", "container_format", "disk_format", "size", "id",
+                                 "created_at", "updated_at"])
+def test_every_glance_sort_key_is_accepted(portal, owner, key):
+    ddi, _, gc, api = owner
+    for n in range(3):
+        new_image(gc, name=f"sk-{n}")
+    for direction in ["asc", "desc"]:
+        r = api.get("/images", params={"owner": ddi, "sort_key": key, "sort_dir": direction})
+        assert r.status_code == 200, (key, direction, r.text)
+        assert len(r.json()["images"]) == 3
+
+
+def test_paging_sorted_by_size_over_nulls_and_ties_has_no_gaps(portal, owner):
+    ddi, _, gc, _ = owner
+    # Given: queued images (size null) and active images sharing sizes
+    ids = {new_image(gc, name=f"null-{n}").id for n in range(4)}
+    ids |= {active_image(gc, data=b"t" * size, name=f"tie-{n}").id for n, size in enumerate([5, 5, 5, 9, 9, 1])}
+    for direction in ["asc", "desc"]:
+        got = [i.id for i in gc.images.list(filters={"owner": ddi}, sort_key="size", sort_dir=direction, page_size=2)]
+        assert len(got) == len(set(got)) == len(ids), direction
+        assert set(got) == ids
+
+
+def test_paging_sorted_by_name_with_duplicate_names_has_no_gaps(portal, owner):
+    ddi, _, gc, _ = owner
+    ids = {new_image(gc, name=["dup", "dup", "dup", "other", "other"][n]).id for n in range(5)}
+    for direction in ["asc", "desc"]:
+        got = [i.id for i in gc.images.list(filters={"owner": ddi}, sort_key="name", sort_dir=direction, page_size=2)]
+        assert sorted(got) == sorted(ids), direction
+
+
+def test_next_links_keep_filters_with_awkward_characters(portal, owner):
+    ddi, _, gc, api = owner
+    awkward = "a b&c=d/é+%"
+    ids = {new_image(gc, name=awkward).id for _ in range(5)}
+    new_image(gc, name="something else")
+    got = [i.id for i in gc.images.list(filters={"owner": ddi, "name": awkward}, page_size=2)]
+    assert sorted(got) == sorted(ids)
+    body = api.get("/images", params={"owner": ddi, "name": awkward, "limit": 2}).json()
+    assert body["next"].startswith("/v2/images?")
+
+
+def test_tags_with_spaces_and_unicode(portal, owner):
+    _, _, gc, _ = owner
+    image = new_image(gc)
+    for tag in ["with space", "ünïcødé", "dots.and-dashes"]:
+        gc.image_tags.update(image.id, tag)
+    assert sorted(gc.images.get(image.id).tags) == sorted(["with space", "ünïcødé", "dots.and-dashes"])
+    assert image.id in [i.id for i in gc.images.list(filters={"tag": ["with space"]})]
+    gc.image_tags.delete(image.id, "with space")
+    assert "with space" not in gc.images.get(image.id).tags
+
+
+@pytest.mark.parametrize("body", [
+    {"disk_format": "floppy"}, {"container_format": "zip"}, {"name": "n" * 256}, {"min_ram": -1},
+    {"tags": "not-a-list"}, {"visibility": "everyone"}, {"protected": "yes"},
+], ids=["disk_format", "container_format", "long-name", "min_ram", "tags", "visibility", "protected"])
+def test_create_with_a_schema_invalid_value_is_400(portal, owner, body):
+    _, _, _, api = owner
+    r = api.post("/images", json=body)
+    assert r.status_code == 400, (body, r.status_code, r.text)
+
+
+def test_create_with_a_body_that_is_not_json_is_400(portal, owner):
+    _, _, _, api = owner
+    r = api.post("/images", data=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("attribute", ["location", "deleted", "deleted_at"])
+def test_create_with_a_reserved_attribute_is_403(portal, owner, attribute):
+    _, _, _, api = owner
+    r = api.post("/images", json={"name": "r", attribute: "x"})
+    assert r.status_code == 403, r.text
+
+
+def test_patch_conflicts_and_forbidden_removals(portal, owner):
+    _, _, gc, api = owner
+    image = new_image(gc, colour="red")
+    path = f"/images/{image.id}"
+    # replacing or removing a property that does not exist: 409
+    assert api.patch(path, [{"op": "replace", "path": "/nothing", "value": "x"}]).status_code == 409
+    assert api.patch(path, [{"op": "remove", "path": "/nothing"}]).status_code == 409
+    # removing a core attribute: 403
+    assert api.patch(path, [{"op": "remove", "path": "/name"}]).status_code == 403
+    # the id cannot be changed: 403
+    assert api.patch(path, [{"op": "replace", "path": "/id", "value": str(uuid.uuid4())}]).status_code == 403
+    # an unknown operation or a malformed document: 400
+    assert api.patch(path, [{"op": "move", "path": "/colour", "from": "/x"}]).status_code == 400
+    assert api.patch(path, {"op": "add"}).status_code == 400
+    # add on an existing property replaces it (v2.1 JSON patch)
+    r = api.patch(path, [{"op": "add", "path": "/colour", "value": "green"}])
+    assert r.status_code == 200 and r.json()["colour"] == "green"
+    # a failed PATCH changed nothing
+    r = api.patch(path, [{"op": "replace", "path": "/colour", "value": "blue"},
+                         {"op": "remove", "path": "/nothing"}])
+    assert r.status_code == 409
+    assert gc.images.get(image.id).colour == "green"
+
+
+def test_the_id_of_a_deleted_image_cannot_be_reused(portal, owner):
+    _, _, gc, _ = owner
+    wanted = str(uuid.uuid4())
+    new_image(gc, id=wanted)
+    gc.images.delete(wanted)
+    with pytest.raises(exc.HTTPConflict):
+        new_image(gc, id=wanted)
+
+
+def test_a_deleted_image_is_gone_for_members_too(portal, owner):
+    _, _, gc, _ = owner
+    consumer_ddi, consumer_token = tenant_with_token(portal)
+    consumer = glance(portal, consumer_token)
+    image = active_image(gc)
+    gc.image_members.create(image.id, consumer_ddi)
+    consumer.image_members.update(image.id, consumer_ddi, "accepted")
+    gc.images.delete(image.id)
+    with pytest.raises(exc.HTTPNotFound):
+        consumer.images.get(image.id)
+    with pytest.raises(exc.HTTPNotFound):
+        list(gc.image_members.list(image.id))
+    assert image.id not in [i.id for i in consumer.images.list()]
+
+
+def test_a_second_upload_while_the_first_is_saving_is_409(portal, owner):
+    _, token, gc, api = owner
+    image = new_image(gc)
+    # Given: an upload in progress (chunked, not yet finished)
+    s = socket.create_connection(("127.0.0.1", portal.port))
+    try:
+        s.sendall((f"PUT /image/v2/images/{image.id}/file HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {token}\r\n"
+                   "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+                   "10\r\n0123456789abcdef\r\n").encode())
+        deadline = time.time() + 10
+        while time.time() < deadline and gc.images.get(image.id).status != "saving":
+            time.sleep(0.05)
+        assert gc.images.get(image.id).status == "saving"
+        # When: another upload starts
+        r = api.upload(image.id, b"intruder")
+        # Then: 409
+        assert r.status_code == 409, r.text
+        # And: the first upload completes normally
+        s.sendall(b"0\r\n\r\n")
+        reply = s.recv(4096)
+        assert reply.startswith(b"HTTP/1.1 204"), reply[:100]
+    finally:
+        s.close()
+    assert download(gc, image.id) == b"0123456789abcdef"
+
+
+def test_upload_over_the_size_cap_is_413_and_keeps_nothing(make_portal):
+    server = make_portal("--upload-size-cap", "1000", name="cap").start()
+    ddi, token = tenant_with_token(server)
+    gc, api = glance(server, token), Api(server, token)
+    image = new_image(gc)
+    # streamed past the cap
+    with pytest.raises(exc.HTTPException) as error:
+        gc.images.upload(image.id, io.BytesIO(b"c" * 5000))
+    assert status_of(error.value) == 413
+    assert_left_queued_with_nothing_kept(gc, api, image.id)
+    # declared past the cap
+    r = api.upload(image.id, b"c" * 1001, headers={"x-openstack-image-size": "1001"})
+    assert r.status_code == 413
+    assert_left_queued_with_nothing_kept(gc, api, image.id)
+    # exactly the cap is fine
+    gc.images.upload(image.id, io.BytesIO(b"c" * 1000))
+    assert gc.images.get(image.id).size == 1000
+
+
+# --- export checks (PRODUCT.md "Lineage and export") -------------------------------------------------
+
+def failed_checks(body):
+    return [c for c in body["checks"] if not c["passed"]]
+
+
+def test_export_check_blocks_a_consumer_of_a_shared_image(portal, owner):
+    _, _, gc, _ = owner
+    consumer_ddi, consumer_token = tenant_with_token(portal)
+    image = active_image(gc)
+    gc.image_members.create(image.id, consumer_ddi)
+    r = Api(portal, consumer_token).get(f"/images/{image.id}/export-check")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["exportable"] is False
+    assert failed_checks(body) and all(c["reason"] for c in failed_checks(body))
+
+
+def test_export_check_blocks_windows_images(portal, owner):
+    _, _, gc, api = owner
+    image = active_image(gc, os_type="windows")
+    body = api.get(f"/images/{image.id}/export-check").json()
+    assert body["exportable"] is False
+    assert failed_checks(body) and all(c["reason"] for c in failed_checks(body))
+
+
+def test_export_check_blocks_a_reupload_of_data_shared_with_the_uploader(portal, owner):
+    # Given: a producer shares an image with the consumer
+    _, _, gc, _ = owner
+    consumer_ddi, consumer_token = tenant_with_token(portal)
+    consumer, consumer_api = glance(portal, consumer_token), Api(portal, consumer_token)
+    data = deterministic_bytes(3000, seed=99)
+    shared = active_image(gc, data=data)
+    gc.image_members.create(shared.id, consumer_ddi)
+    # When: the consumer downloads it and uploads the same bytes as its own image
+    copy = active_image(consumer, data=download(consumer, shared.id))
+    assert copy.os_hash_value == shared.os_hash_value
+    # Then: the copy counts as derived from the shared image and cannot be exported
+    body = consumer_api.get(f"/images/{copy.id}/export-check").json()
+    assert body["exportable"] is False
+    assert failed_checks(body) and all(c["reason"] for c in failed_checks(body))
+
+
+def test_export_check_allows_identical_data_from_an_unrelated_tenant(portal, owner):
+    _, _, gc, _ = owner
+    other_ddi, other_token = tenant_with_token(portal)
+    other, other_api = glance(portal, other_token), Api(portal, other_token)
+    data = deterministic_bytes(3000, seed=123)
+    active_image(gc, data=data)  # never shared with `other`
+    mine = active_image(other, data=data)
+    assert other_api.get(f"/images/{mine.id}/export-check").json()["exportable"] is True

@@ -26,6 +26,14 @@ def test_versions_document_is_public_and_answers_300(portal, path):
         assert vid in ids, f"{vid} missing from {sorted(ids)}"
 
 
+def test_explicit_versions_path_answers_200_with_the_same_document(portal):
+    # Glance answers GET /versions with 200 (explicit request) and the same body as the 300 at the root;
+    # the `glance` CLI asks for <endpoint>/versions before anything else.
+    r = requests.get(portal.image_url + "/versions")
+    assert r.status_code == 200, r.status_code
+    assert r.json() == requests.get(portal.image_url).json()
+
+
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_version_hrefs_are_absolute_and_built_from_the_request_host(portal, host):
     # Given: the client reaches the server under some host name and port
@@ -45,6 +53,14 @@ def test_version_hrefs_follow_the_host_header(portal):
     assert r.status_code == 300
     v2 = [v for v in r.json()["versions"] if v["id"].startswith("v2")]
     assert v2 and all(v["links"][0]["href"] == "http://images.example.test:8443/image/v2/" for v in v2)
+
+
+def test_version_hrefs_use_the_operators_public_url(make_portal):
+    server = make_portal("--public-url", "https://images.example.com", name="public-url").start()
+    r = requests.get(server.image_url)
+    assert r.status_code == 300
+    v2 = [v for v in r.json()["versions"] if v["id"].startswith("v2")]
+    assert v2 and all(v["links"][0]["href"] == "https://images.example.com/image/v2/" for v in v2)
 
 
 # --- authentication ----------------------------------------------------------------------------
@@ -128,6 +144,33 @@ def test_error_bodies_repeat_the_request_id(portal):
     r = Api(portal, token).get("/images/00000000-0000-4000-8000-000000000000")
     assert r.status_code == 404
     assert r.json()["error"]["request_id"] == r.headers["X-Openstack-Request-Id"]
+
+
+def test_an_unknown_path_is_a_404_json_error_with_a_request_id(portal):
+    _, token = tenant_with_token(portal)
+    r = Api(portal, token).get("/no-such-thing")
+    assert r.status_code == 404
+    assert r.json()["error"]["request_id"] == r.headers["X-Openstack-Request-Id"]
+
+
+@pytest.mark.parametrize("method,path,allowed", [
+    ("PUT", "/images", {"GET", "POST"}),
+    ("DELETE", "/images", {"GET", "POST"}),
+    ("POST", "/images/{id}", {"GET", "PATCH", "DELETE"}),
+    ("PUT", "/images/{id}", {"GET", "PATCH", "DELETE"}),
+    ("POST", "/images/{id}/file", {"GET", "PUT"}),
+    ("POST", "/schemas/image", {"GET"}),
+    ("GET", "/images/{id}/actions/deactivate", {"POST"}),
+])
+def test_a_wrong_method_on_a_known_path_is_405_with_allow(portal, method, path, allowed):
+    # Glance's router answers 405 Method Not Allowed with an Allow header (glance/api/v2/router.py).
+    _, token = tenant_with_token(portal)
+    api = Api(portal, token)
+    image = api.create(name="m", disk_format="raw", container_format="bare")
+    r = api.session.request(method, api.url(path.format(id=image["id"])))
+    assert r.status_code == 405, (method, path, r.status_code)
+    assert {m.strip() for m in r.headers.get("Allow", "").split(",")} == allowed
+    assert r.headers.get("X-Openstack-Request-Id")
 
 
 # --- health ------------------------------------------------------------------------------------

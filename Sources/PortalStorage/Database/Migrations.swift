@@ -182,5 +182,15 @@ enum Migrations {
                     CREATE INDEX tasks_by_status ON tasks(status, created_at);
                     """)
         }
+
+        migrator.registerMigration("2026-11-24 ended browser sessions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE ended_sessions (
+                        sid TEXT PRIMARY KEY NOT NULL CHECK (length(sid) BETWEEN 16 AND 64),
+                        expires_at DATETIME NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 }

@@ -58,6 +58,8 @@ package struct AuditQuery: Hashable, Sendable {
 package protocol AuditRepository: Sendable {
     /// Events the caller may see, newest first; `next` is the marker of the next page.
     func events(_ query: AuditQuery, for principal: Principal) async throws -> (events: [AuditEvent], next: Int64?)
+    /// Appends an event that is not part of another change (sign-in, sign-out).
+    func record(_ event: AuditEvent) async throws
 }
 
 /// The GRDB implementation.
@@ -65,6 +67,10 @@ package struct SQLAuditRepository: AuditRepository {
     let database: AppDatabase
 
     package init(database: AppDatabase) { self.database = database }
+
+    package func record(_ event: AuditEvent) async throws {
+        try await database.writer.write { db in try db.audit(event) }
+    }
 
     package func events(_ query: AuditQuery, for principal: Principal) async throws -> (events: [AuditEvent], next: Int64?) {
         try await database.reader.read { db in

@@ -58,12 +58,21 @@ struct ImageListSQL {
             }
             clauses.append(Self.any(scope))
             if query.visibility == nil { clauses.append("(visibility != 'community' OR owner = \(tenant))") }
+            if query.onlySharedWithCaller {
+                clauses.append("owner != \(tenant)")
+                clauses.append("visibility = 'shared'")
+            }
         } else {
             clauses.append("0")
         }
 
         if case .only(let visibility) = query.visibility { clauses.append("visibility = \(visibility.rawValue)") }
         if let names = query.names { clauses.append("name IN \(names)") }
+        if let text = query.nameContains, !text.isEmpty {
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            clauses.append("name LIKE \(pattern) ESCAPE '\\'")
+        }
         if let statuses = query.statuses { clauses.append("status IN \(statuses)") }
         if let owners = query.owners { clauses.append("owner IN \(owners)") }
         if let formats = query.diskFormats { clauses.append("disk_format IN \(formats)") }
@@ -119,16 +128,18 @@ struct ImageListSQL {
         "(" + parts.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")"
     }
 
+    /// Glance keeps second precision and shows whole seconds: a filter time names a whole second,
+    /// so `eq` matches anything within that second, `gt` starts at the next one, and so on.
     private static func time(_ column: String, _ filter: ImageListQuery.TimeFilter) -> SQL {
-        let op =
-            switch filter.op {
-            case .gt: ">"
-            case .gte: ">="
-            case .lt: "<"
-            case .lte: "<="
-            case .eq: "="
-            case .neq: "!="
-            }
-        return SQL(sql: "\(column) \(op) ?", arguments: [filter.date])
+        let start = Date(timeIntervalSince1970: filter.date.timeIntervalSince1970.rounded(.down))
+        let next = start.addingTimeInterval(1)
+        return switch filter.op {
+        case .gt: SQL(sql: "\(column) >= ?", arguments: [next])
+        case .gte: SQL(sql: "\(column) >= ?", arguments: [start])
+        case .lt: SQL(sql: "\(column) < ?", arguments: [start])
+        case .lte: SQL(sql: "\(column) < ?", arguments: [next])
+        case .eq: SQL(sql: "(\(column) >= ? AND \(column) < ?)", arguments: [start, next])
+        case .neq: SQL(sql: "(\(column) < ? OR \(column) >= ?)", arguments: [start, next])
+        }
     }
 }

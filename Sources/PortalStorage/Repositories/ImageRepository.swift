@@ -17,6 +17,14 @@ package struct ImagePage: Sendable {
     package var nextMarker: ImageID?
 }
 
+/// How many images a tenant owns and has been offered, by member status.
+package struct ImageCounts: Hashable, Sendable {
+    package var owned = 0
+    package var accepted = 0
+    package var pending = 0
+    package var rejected = 0
+}
+
 /// A v1 shared-image entry (`GET /v1/shared-images/{tenant}`).
 package struct SharedImage: Hashable, Sendable {
     package var imageID: ImageID
@@ -29,6 +37,9 @@ package struct SharedImage: Hashable, Sendable {
 package protocol ImageRepository: Sendable {
     /// Creates a queued image.
     func create(_ draft: ImageDraft, origin: ImageOrigin, actor: Actor) async throws -> Image
+    /// Creates an image whose data is already staged (portal uploads): the row is inserted active and
+    /// the data moved into place in one transaction, so a failure leaves neither row nor file.
+    func createWithData(_ draft: ImageDraft, origin: ImageOrigin, staged: StagedData, actor: Actor) async throws -> Image
     /// An image the caller may see (404 otherwise).
     func find(_ id: ImageID, for principal: Principal) async throws -> ImageView
     /// A page of the caller's image list.
@@ -72,6 +83,9 @@ package protocol ImageRepository: Sendable {
     /// Glance v1 `GET /shared-images/{tenant}`: the tenant itself or staff.
     func sharedImages(with tenant: TenantID, for principal: Principal) async throws -> [SharedImage]
 
+    /// Counts for a tenant's dashboard.
+    func counts(for tenant: TenantID) async throws -> ImageCounts
+
     /// The lineage above an image, nearest first (deleted ancestors included).
     func lineage(of id: ImageID, for principal: Principal) async throws -> [LineageStep]
     /// The export checklist of an image for the caller.
@@ -106,6 +120,34 @@ package struct SQLImageRepository: ImageRepository {
                 AuditEvent(at: now, type: .imageCreated, actor: actor, imageID: image.id, imageOwner: image.owner, after: AuditJSON.encode(Self.auditFields(image))))
             return image
         }
+    }
+
+    package func createWithData(_ draft: ImageDraft, origin: ImageOrigin, staged: StagedData, actor: Actor) async throws -> Image {
+        let now = clock.now()
+        let queued = try ImageRules.newImage(draft, by: actor.principal, now: now, origin: origin)
+        let image = ImageRules.activating(queued, with: staged.imageFacts, now: now)
+        let destination = files.imagePath(image.id)
+        return try await database.writer.write { db in
+            try Self.insertWithData(db, image, staged: staged, destination: destination, actor: actor, type: .imageCreated, detail: "created with its data")
+            return image
+        }
+    }
+
+    /// Inside a transaction: inserts an active image, writes its audit event and moves its data into place.
+    static func insertWithData(
+        _ db: Database, _ image: Image, staged: StagedData, destination: String, actor: Actor, type: AuditEventType, detail: String
+    ) throws {
+        guard try ImageRecord.fetchOne(db, key: image.id.rawValue) == nil else {
+            throw DomainError.conflict("An image with ID \(image.id) already exists.")
+        }
+        try ImageRecord(image).insert(db)
+        var fields = auditFields(image)
+        fields["size"] = String(staged.size)
+        fields["checksum"] = staged.md5
+        fields["os_hash_value"] = staged.sha512
+        try db.audit(
+            AuditEvent(at: image.createdAt, type: type, actor: actor, imageID: image.id, imageOwner: image.owner, after: AuditJSON.encode(fields), detail: detail))
+        try FileOps.moveIntoPlace(staged.path, destination)
     }
 
     package func find(_ id: ImageID, for principal: Principal) async throws -> ImageView {
@@ -417,6 +459,30 @@ package struct SQLImageRepository: ImageRepository {
                 if settings.access.rejectedMembersLoseAccess && status == .rejected && !principal.readsAcrossTenants { return nil }
                 return SharedImage(imageID: id, canShare: row["can_share"], status: status)
             }
+        }
+    }
+
+    package func counts(for tenant: TenantID) async throws -> ImageCounts {
+        try await database.reader.read { db in
+            var counts = ImageCounts()
+            counts.owned = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images WHERE owner = ? AND status != 'deleted'", arguments: [tenant.rawValue]) ?? 0
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.status, COUNT(*) AS n FROM image_members m JOIN images i ON i.id = m.image_id
+                    WHERE m.member = ? AND i.status != 'deleted' AND i.visibility = 'shared' GROUP BY m.status
+                    """,
+                arguments: [tenant.rawValue])
+            for row in rows {
+                let n: Int = row["n"]
+                switch MemberStatus(rawValue: row["status"]) {
+                case .accepted: counts.accepted = n
+                case .pending: counts.pending = n
+                case .rejected: counts.rejected = n
+                case nil: break
+                }
+            }
+            return counts
         }
     }
 

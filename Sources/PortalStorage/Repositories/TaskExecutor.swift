@@ -74,19 +74,12 @@ package struct TaskExecutor: Sendable {
             let image = ImageRules.activating(queued, with: data.imageFacts, now: clock.now())
             let destination = files.imagePath(image.id)
             try await database.writer.write { db in
-                guard try ImageRecord.fetchOne(db, key: image.id.rawValue) == nil else {
-                    throw DomainError.conflict("An image with ID \(image.id) already exists.")
-                }
-                try ImageRecord(image).insert(db)
                 try finish(
                     db, task, status: .success, result: ["image_id": .string(image.id.rawValue)],
                     message: "Imported \(request.container)/\(request.object) as image \(image.id).")
-                try db.audit(
-                    AuditEvent(
-                        at: image.createdAt, type: .importSucceeded, actor: actor, imageID: image.id, imageOwner: image.owner,
-                        after: AuditJSON.encode(["size": String(data.size), "checksum": data.md5, "os_hash_value": data.sha512]),
-                        detail: "task \(task.id) imported \(request.container)/\(request.object)"))
-                try FileOps.moveIntoPlace(data.path, destination)
+                try SQLImageRepository.insertWithData(
+                    db, image, staged: data, destination: destination, actor: actor, type: .importSucceeded,
+                    detail: "task \(task.id) imported \(request.container)/\(request.object)")
             }
         } catch {
             if let staged { FileOps.remove(staged.path) }

@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import PortalAuth
+import PortalDomain
+import PortalStorage
+
+/// Several accounts in one browser session: add, switch, answer shares as any held account, sign out.
+struct SessionController: Sendable {
+    let services: WebServices
+    let renderer: WebRenderer
+    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
+
+    init(services: WebServices, renderer: WebRenderer) {
+        self.services = services
+        self.renderer = renderer
+    }
+
+    func addRoutes(to group: RouterGroup<WebContext>) {
+        group.get(RouterPath(stringLiteral: Paths.accountsAdd), use: addForm)
+        group.post(RouterPath(stringLiteral: Paths.accountsAdd), use: add)
+        group.post(RouterPath(stringLiteral: Paths.accountsSwitch), use: switchAccount)
+        group.post(RouterPath(stringLiteral: Paths.accountsInbox), use: answer)
+        group.get(RouterPath(stringLiteral: Paths.logout), use: signOutForm)
+        group.post(RouterPath(stringLiteral: Paths.logout), use: signOut)
+    }
+
+    @Sendable func addForm(_ request: Request, context: WebContext) async throws -> Response {
+        try renderer.page("session/add", AddAccountPage.Model(chrome: Chrome(context, title: "Add account", section: ""), error: nil, ddi: "", staff: "", isStaff: false))
+    }
+
+    @Sendable func add(_ request: Request, context: WebContext) async throws -> Response {
+        let form = context.form
+        let attempt = LoginController.SignInAttempt(kind: form["kind"] == "staff" ? "staff" : "tenant", ddi: form["ddi"] ?? "", staff: form["staff"] ?? "", token: form["token"] ?? "")
+        do {
+            let account = try await LoginController.check(attempt, services: services, remoteAddress: context.remoteAddress, requestID: context.requestID)
+            var payload = context.session.payload
+            var accounts = context.session.accounts
+            try accounts.add(account.held)
+            payload.set(accounts)
+            var response = Response.redirect(
+                to: LoginController.home(for: account.principal), flash: [.success("Added \(account.principal.label) to this session; it is now the active account.")],
+                jar: jar)
+            response.setCookie(jar.session(payload))
+            return response
+        } catch let error as DomainError {
+            let model = AddAccountPage.Model(
+                chrome: Chrome(context, title: "Add account", section: ""), error: error.message, ddi: attempt.ddi, staff: attempt.staff, isStaff: attempt.kind == "staff")
+            return try renderer.page("session/add", model, status: error.status)
+        }
+    }
+
+    @Sendable func switchAccount(_ request: Request, context: WebContext) async throws -> Response {
+        guard let key = context.form["account"] else { throw DomainError.invalid("Choose an account to switch to.") }
+        var accounts = context.session.accounts
+        try accounts.switchTo(key)
+        var payload = context.session.payload
+        payload.set(accounts)
+        let label = context.session.verified.first { $0.key == key }?.label ?? key
+        let principal = context.session.verified.first { $0.key == key }?.principal
+        var response = Response.redirect(
+            to: principal.map(LoginController.home(for:)) ?? Paths.dashboard, flash: [.info("You are now acting as \(label).")], jar: jar)
+        response.setCookie(jar.session(payload))
+        return response
+    }
+
+    /// Accept, reject or "remind me later" on a pending share, acting as the held account it was shared with.
+    @Sendable func answer(_ request: Request, context: WebContext) async throws -> Response {
+        let form = context.form
+        guard let key = form["account"], let account = context.session.verified.first(where: { $0.key == key }), let tenant = account.principal.tenantID else {
+            throw DomainError.forbidden("This session does not hold that account.")
+        }
+        guard let imageText = form["image"], let image = ImageID(rawValue: imageText) else { throw DomainError.invalid("Which image?") }
+        let status = form["status"] ?? ""
+        let member = try await services.images.setStatus(status, member: tenant.rawValue, of: image, actor: context.actor(for: account))
+        let verb = member.status == .accepted ? "Accepted" : member.status == .rejected ? "Rejected" : "Kept for later"
+        return Response.redirect(to: Self.back(form, fallback: Paths.dashboard), flash: [.success("\(verb) the share of image \(image) for \(account.label).")], jar: jar)
+    }
+
+    @Sendable func signOutForm(_ request: Request, context: WebContext) async throws -> Response {
+        try renderer.page("session/logout", SignOutPage.Model(chrome: Chrome(context, title: "Sign out", section: "")))
+    }
+
+    @Sendable func signOut(_ request: Request, context: WebContext) async throws -> Response {
+        let now = services.clock.now()
+        var accounts = context.session.accounts
+        let active = context.session.active
+        let everything = context.form["scope"] != "this" || !accounts.remove(active.key)
+        if everything {
+            try await services.sessions.end(context.session.payload.sid, expiresAt: Date(timeIntervalSince1970: TimeInterval(context.session.payload.exp)))
+            for account in context.session.verified {
+                try await services.audit.record(AuditEvent(at: now, type: .logout, actor: context.actor(for: account), otherTenant: account.principal.tenantID))
+            }
+            var response = Response.redirect(to: Paths.login, flash: [.info("You are signed out.")], jar: jar)
+            response.setCookie(jar.clearSession())
+            return response
+        }
+        try await services.audit.record(AuditEvent(at: now, type: .logout, actor: context.actor, otherTenant: active.principal.tenantID))
+        var payload = context.session.payload
+        payload.set(accounts)
+        var response = Response.redirect(to: Paths.dashboard, flash: [.info("Signed out of \(active.label). Your other accounts stay signed in.")], jar: jar)
+        response.setCookie(jar.session(payload))
+        return response
+    }
+
+    /// A local "return to" path from the form, or the fallback.
+    static func back(_ form: Form, fallback: String) -> String {
+        LoginController.safeNext(form["return"]) ?? fallback
+    }
+}
+
+/// "Add account".
+enum AddAccountPage {
+    struct Model {
+        let chrome: Chrome
+        let error: String?
+        let ddi: String
+        let staff: String
+        let isStaff: Bool
+    }
+}
+
+/// "Sign out": this account or all.
+enum SignOutPage {
+    struct Model {
+        let chrome: Chrome
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+import PortalAuth
+import PortalDomain
+
+/// Builds the portal's cookies with one set of flags: HttpOnly, SameSite=Lax, Path=/, Secure
+/// behind `--secure-cookies`.
+struct CookieJar: Sendable {
+    let codec: SessionCodec
+    let secure: Bool
+    let lifetime: TimeInterval
+
+    func session(_ payload: SessionPayload) -> Cookie {
+        Cookie(
+            name: SessionCodec.cookieName, value: codec.encode(payload), maxAge: Int(payload.exp - payload.iat), path: "/", secure: secure,
+            httpOnly: true, sameSite: .lax)
+    }
+
+    func clearSession() -> Cookie {
+        Cookie(name: SessionCodec.cookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func flash(_ flashes: [Flash]) -> Cookie {
+        let json = (try? JSONEncoder().encode(flashes)) ?? Data("[]".utf8)
+        return Cookie(
+            name: SessionCodec.flashCookieName, value: codec.sign(base64url(json)), maxAge: 120, path: "/", secure: secure, httpOnly: true,
+            sameSite: .lax)
+    }
+
+    func clearFlash() -> Cookie {
+        Cookie(name: SessionCodec.flashCookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func readFlash(_ request: Request) -> [Flash] {
+        guard let cookie = request.cookies[SessionCodec.flashCookieName]?.value, let value = codec.verify(cookie),
+            let data = fromBase64url(value), let flashes = try? JSONDecoder().decode([Flash].self, from: data)
+        else { return [] }
+        return Array(flashes.prefix(10))
+    }
+
+    /// A pre-session CSRF token for the sign-in form (double submit: signed cookie + hidden field).
+    func loginCSRF(_ value: String) -> Cookie {
+        Cookie(name: "portal_login", value: codec.sign(value), maxAge: 3600, path: "/login", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    func verifyLoginCSRF(_ request: Request, submitted: String?) -> Bool {
+        guard let submitted, let cookie = request.cookies["portal_login"]?.value, let value = codec.verify(cookie) else { return false }
+        return value == submitted
+    }
+
+    private func base64url(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    private func fromBase64url(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}
+
+extension Response {
+    /// 303 See Other to `location`, with flash messages for the next page.
+    static func redirect(to location: String, flash: [Flash] = [], jar: CookieJar) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location])
+        if !flash.isEmpty { response.setCookie(jar.flash(flash)) }
+        return response
+    }
+}

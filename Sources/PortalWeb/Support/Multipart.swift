@@ -1,0 +1,181 @@
+import Foundation
+import NIOCore
+import PortalDomain
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A streaming `multipart/form-data` reader: small fields are read into memory (capped), a file
+/// part is handed on as an async sequence of buffers that ends at its boundary, so an uploaded
+/// image flows straight into the staging pipeline and is never held whole in memory.
+final class MultipartReader<Body: AsyncSequence> where Body.Element == ByteBuffer {
+    /// The headers of one part.
+    struct Part {
+        var name: String
+        var filename: String?
+        var contentType: String?
+    }
+
+    private var iterator: Body.AsyncIterator
+    private var buffer = ByteBuffer()
+    private let delimiter: [UInt8]
+    private var inPart = false
+    private var finished = false
+    private var exhausted = false
+
+    /// The boundary from a `multipart/form-data; boundary=...` content type.
+    static func boundary(from contentType: String) -> String? {
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == "boundary" {
+                let value = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return (1...70).contains(value.utf8.count) ? value : nil
+            }
+        }
+        return nil
+    }
+
+    init(body: Body, boundary: String) {
+        iterator = body.makeAsyncIterator()
+        delimiter = Array("\r\n--\(boundary)".utf8)
+        // The body starts with "--boundary": pretend a CRLF precedes it so every delimiter looks alike.
+        buffer.writeString("\r\n")
+    }
+
+    private static var malformed: DomainError { .invalid("The upload form data is malformed or was cut short.") }
+
+    /// Moves to the next part, skipping what is left of the current one. Nil at the end.
+    func nextPart() async throws -> Part? {
+        if finished { return nil }
+        if inPart {
+            while try await nextChunk() != nil {}
+        } else {
+            // Skip any preamble up to the first delimiter.
+            while true {
+                if let index = find(delimiter) {
+                    buffer.moveReaderIndex(forwardBy: index)
+                    break
+                }
+                let keep = delimiter.count - 1
+                if buffer.readableBytes > keep { buffer.moveReaderIndex(forwardBy: buffer.readableBytes - keep) }
+                guard try await fill() else { throw Self.malformed }
+            }
+        }
+        // At a delimiter: "--" ends the body, CRLF starts a part's headers.
+        try await need(delimiter.count + 2)
+        buffer.moveReaderIndex(forwardBy: delimiter.count)
+        guard let suffix = buffer.readString(length: 2) else { throw Self.malformed }
+        if suffix == "--" {
+            finished = true
+            return nil
+        }
+        guard suffix == "\r\n" else { throw Self.malformed }
+        var headers: [String: String] = [:]
+        while true {
+            var lineEnd = find(Array("\r\n".utf8))
+            while lineEnd == nil {
+                guard buffer.readableBytes < 16 * 1024, try await fill() else { throw Self.malformed }
+                lineEnd = find(Array("\r\n".utf8))
+            }
+            guard let end = lineEnd, let line = buffer.readString(length: end) else { throw Self.malformed }
+            buffer.moveReaderIndex(forwardBy: 2)
+            if line.isEmpty { break }
+            guard let colon = line.firstIndex(of: ":"), headers.count < 16 else { throw Self.malformed }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard let disposition = headers["content-disposition"], let name = Self.parameter("name", in: disposition) else { throw Self.malformed }
+        inPart = true
+        return Part(name: name, filename: Self.parameter("filename", in: disposition), contentType: headers["content-type"])
+    }
+
+    /// The next piece of the current part's body; nil at its end.
+    func nextChunk() async throws -> ByteBuffer? {
+        guard inPart else { return nil }
+        while true {
+            if let index = find(delimiter) {
+                inPart = false
+                guard index > 0 else { return nil }
+                return buffer.readSlice(length: index)
+            }
+            let safe = buffer.readableBytes - (delimiter.count - 1)
+            if safe > 0 { return buffer.readSlice(length: safe) }
+            guard try await fill() else { throw Self.malformed }
+        }
+    }
+
+    /// Reads the current part whole (a small form field), refusing more than `limit` bytes.
+    func readText(limit: Int = 64 * 1024) async throws -> String {
+        var collected = ByteBuffer()
+        while let chunk = try await nextChunk() {
+            guard collected.readableBytes + chunk.readableBytes <= limit else { throw DomainError.tooLarge("A form field is larger than \(limit) bytes.") }
+            var chunk = chunk
+            collected.writeBuffer(&chunk)
+        }
+        return String(buffer: collected)
+    }
+
+    /// The current part as an async sequence (a file's bytes).
+    var partBody: PartBody { PartBody(reader: self) }
+
+    /// The bytes of the current part.
+    struct PartBody: AsyncSequence {
+        typealias Element = ByteBuffer
+        let reader: MultipartReader
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let reader: MultipartReader
+            mutating func next() async throws -> ByteBuffer? { try await reader.nextChunk() }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
+    }
+
+    // MARK: Buffering
+
+    private func fill() async throws -> Bool {
+        guard !exhausted, var next = try await iterator.next() else {
+            exhausted = true
+            return false
+        }
+        buffer.discardReadBytes()
+        buffer.writeBuffer(&next)
+        return true
+    }
+
+    private func need(_ count: Int) async throws {
+        while buffer.readableBytes < count {
+            guard try await fill() else { throw Self.malformed }
+        }
+    }
+
+    /// The offset of `pattern` in the readable bytes, if present.
+    private func find(_ pattern: [UInt8]) -> Int? {
+        buffer.withUnsafeReadableBytes { bytes -> Int? in
+            guard let base = bytes.baseAddress, bytes.count >= pattern.count, let first = pattern.first else { return nil }
+            var offset = 0
+            let last = bytes.count - pattern.count
+            while offset <= last {
+                guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else { return nil }
+                let position = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(base + position, pattern, pattern.count) == 0 { return position }
+                offset = position + 1
+            }
+            return nil
+        }
+    }
+
+    /// `name="value"` from a header.
+    private static func parameter(_ key: String, in header: String) -> String? {
+        for piece in header.split(separator: ";").dropFirst() {
+            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2, pair[0].lowercased() == key {
+                var value = pair[1]
+                if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+                return value.replacingOccurrences(of: "\\\"", with: "\"")
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,58 @@
+"""The `glance` command from python-glanceclient 4.13, run exactly as the server's banner suggests:
+
+    glance --os-image-url http://HOST:PORT/image --os-auth-token <token> image-list
+"""
+import hashlib
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from helpers import deterministic_bytes, tenant_with_token
+
+GLANCE = str(pathlib.Path(sys.executable).parent / "glance")
+
+
+def run_glance(portal, token, *args, version=None):
+    command = [GLANCE, "--os-image-url", portal.image_url, "--os-auth-token", token]
+    if version:
+        command += ["--os-image-api-version", version]
+    return subprocess.run(command + list(args), capture_output=True, text=True, timeout=60)
+
+
+def ok(result):
+    assert result.returncode == 0, f"exit {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    return result.stdout
+
+
+@pytest.mark.parametrize("version", [None, "2"], ids=["negotiated", "explicit-v2"])
+def test_glance_cli_image_list(portal, version):
+    # Without --os-image-api-version the CLI first asks GET <endpoint>/versions (Glance: 200 + versions).
+    _, token = tenant_with_token(portal)
+    ok(run_glance(portal, token, "image-list", version=version))
+
+
+@pytest.mark.parametrize("version", [None, "2"], ids=["negotiated", "explicit-v2"])
+def test_glance_cli_create_download_share(portal, tmp_path, version):
+    _, token = tenant_with_token(portal)
+    consumer_ddi, _ = tenant_with_token(portal)
+    data = deterministic_bytes(20_000, seed=8)
+    source = tmp_path / "disk.raw"
+    source.write_bytes(data)
+
+    out = ok(run_glance(portal, token, "image-create", "--name", "cli-image", "--disk-format", "raw",
+                        "--container-format", "bare", "--file", str(source), version=version))
+    image_id = next(line.split("|")[2].strip() for line in out.splitlines() if line.startswith("| id "))
+    assert "active" in out
+
+    listing = ok(run_glance(portal, token, "image-list", version=version))
+    assert image_id in listing
+
+    target = tmp_path / "back.raw"
+    ok(run_glance(portal, token, "image-download", "--file", str(target), image_id, version=version))
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == hashlib.sha256(data).hexdigest()
+
+    ok(run_glance(portal, token, "member-create", image_id, consumer_ddi, version=version))
+    members = ok(run_glance(portal, token, "member-list", "--image-id", image_id, version=version))
+    assert consumer_ddi in members and "pending" in members
