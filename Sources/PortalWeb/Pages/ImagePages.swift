@@ -66,14 +66,33 @@ enum DashboardPage {
     }
 
     static func activityRow(_ event: AuditEvent) -> ActivityRow {
-        var summary = event.detail ?? ""
-        if summary.isEmpty {
-            summary = [event.before.map { "before \($0)" }, event.after.map { "after \($0)" }].compactMap { $0 }.joined(separator: "; ")
-        }
-        if let other = event.otherTenant, event.type.rawValue.hasPrefix("member") { summary = "member \(other) " + summary }
+        var parts: [String] = []
+        if let other = event.otherTenant, event.type.rawValue.hasPrefix("member") { parts.append("member \(other)") }
+        let changes = changeSummary(before: event.before, after: event.after)
+        if !changes.isEmpty { parts.append(changes) }
+        if let detail = event.detail, !detail.isEmpty { parts.append(detail) }
         return ActivityRow(
             at: Format.date(event.at), atISO: Format.isoDate(event.at), type: event.type.rawValue, actor: event.actor,
-            imageHref: event.imageID.map(Paths.image), imageID: event.imageID?.rawValue, summary: summary)
+            imageHref: event.imageID.map(Paths.image), imageID: event.imageID?.rawValue, summary: parts.joined(separator: " · "))
+    }
+
+    /// "status: pending → accepted; name: a → b", values shortened.
+    static func changeSummary(before: String?, after: String?) -> String {
+        func fields(_ json: String?) -> [String: String] {
+            guard let data = json?.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            return object.mapValues { "\($0)" }
+        }
+        func short(_ text: String) -> String { text.count > 24 ? String(text.prefix(20)) + "…" : text }
+        let old = fields(before)
+        let new = fields(after)
+        return Set(old.keys).union(new.keys).sorted().map { key in
+            switch (old[key], new[key]) {
+            case (let a?, let b?): "\(key): \(short(a)) → \(short(b))"
+            case (nil, let b?): "\(key): \(short(b))"
+            case (let a?, nil): "\(key): \(short(a)) → (removed)"
+            case (nil, nil): key
+            }
+        }.joined(separator: "; ")
     }
 }
 
