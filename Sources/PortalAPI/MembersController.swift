@@ -48,7 +48,7 @@ package struct MembersController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        try await images.removeMember(APISupport.parameter(context, "memberID"), from: try APISupport.imageID(context), actor: context.actor)
+        try await images.removeMember(APISupport.parameter(context, "memberID"), from: try APISupport.imageID(context), requireShared: true, actor: context.actor)
         return APISupport.empty(.noContent)
     }
 }

@@ -52,6 +52,11 @@ package func buildRouter(configuration: AppConfiguration, dependencies: AppDepen
     MembersController(images: dependencies.images).addRoutes(to: v2)
     LineageController(images: dependencies.images).addRoutes(to: v2)
     TasksController(tasks: dependencies.tasks).addRoutes(to: v2)
+    let v1 = image.group("v1")
+        .add(middleware: TokenAuthMiddleware(tokens: dependencies.accounts))
+        .group(context: AuthenticatedContext.self)
+    V1ImagesController(images: dependencies.images, data: dependencies.imageData).addRoutes(to: v1)
+    V1MembersController(images: dependencies.images).addRoutes(to: v1)
 
     let authenticated = TokenAuthMiddleware(tokens: dependencies.accounts)
     let compute = router.group("compute/v2.1").add(middleware: authenticated).group(context: AuthenticatedContext.self)

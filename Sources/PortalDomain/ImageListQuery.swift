@@ -71,6 +71,8 @@ package struct ImageListQuery: Hashable, Sendable {
     /// Portal tabs "Shared with me", "Pending", "Rejected": only images other tenants shared with the
     /// caller (never set from the API's query string).
     package var onlySharedWithCaller = false
+    /// Glance v1 `is_public=false`: everything the caller may list except public images.
+    package var excludePublic = false
     /// Portal search: names containing this text, case-insensitively (never set from the API).
     package var nameContains: String?
 
@@ -84,7 +86,7 @@ package struct ImageListQuery: Hashable, Sendable {
             && lhs.ids == rhs.ids && lhs.sizeMin == rhs.sizeMin && lhs.sizeMax == rhs.sizeMax && lhs.tags == rhs.tags
             && lhs.protected == rhs.protected && lhs.osHidden == rhs.osHidden && lhs.createdAt == rhs.createdAt
             && lhs.updatedAt == rhs.updatedAt && lhs.properties == rhs.properties && lhs.onlySharedWithCaller == rhs.onlySharedWithCaller
-            && lhs.nameContains == rhs.nameContains
+            && lhs.nameContains == rhs.nameContains && lhs.excludePublic == rhs.excludePublic
     }
 
     package func hash(into hasher: inout Hasher) {

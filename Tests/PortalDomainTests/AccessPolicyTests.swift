@@ -515,6 +515,22 @@ struct MemberRecordPolicyTests {
         }
     }
 
+    /// Rule 2: the member changes its own status. A member tenant acting with an admin-role token is
+    /// still that member (and Glance lets admins modify member records anyway).
+    @Test(arguments: MemberStatus.allCases)
+    func decideMemberRecord_memberTenantWithAdminRole_mayUpdateItsOwnStatus(_ current: MemberStatus) {
+        // Given the consumer tenant, signed in with an admin-role token, is a member of a shared image
+        let image = makeImage(visibility: .shared)
+        let principal = Principal.tenant(Tenants.consumer, role: .admin)
+        let membership = makeMember(Tenants.consumer, status: current)
+        // When
+        let update = AccessPolicy.decideMemberRecord(.updateStatus, target: Tenants.consumer, image: image, membership: membership, principal: principal)
+        let setOwn = AccessPolicy.decide(.setOwnStatus, image: image, membership: membership, principal: principal)
+        // Then
+        #expect(update == .allow)
+        #expect(setOwn == .allow)
+    }
+
     @Test func decideMemberRecord_ownerUpdatingStatus_isRefusedWithTheRule() {
         // Given
         let image = makeImage(visibility: .shared)

@@ -44,6 +44,30 @@ package struct ImageDataService: Sendable {
         }
     }
 
+    /// Creates an image together with its data (v1 `POST` with a body, portal uploads): the data is
+    /// staged, inspected against the declared disk format and checked against the declared size and
+    /// checksum first; only then is the image recorded, active. A failure keeps neither row nor file.
+    package func create<Body: AsyncSequence>(
+        _ draft: ImageDraft, data body: Body, declaredSize: Int64?, declaredChecksum: String?, actor: Actor
+    ) async throws -> Image where Body.Element == ByteBuffer {
+        guard draft.diskFormat != nil, draft.containerFormat != nil else {
+            throw DomainError.invalid("Properties disk_format, container_format must be set prior to saving data.")
+        }
+        _ = try ImageRules.newImage(draft, by: actor.principal, now: Date())
+        if let declaredSize, declaredSize > settings.uploadSizeCap {
+            throw DomainError.tooLarge("The declared size (\(declaredSize) bytes) exceeds the \(ByteFormat.size(settings.uploadSizeCap)) upload limit.")
+        }
+        let staged = try await Staging.stage(
+            body, to: files.newTemporaryPath(), policy: StagingPolicy(maxBytes: settings.uploadSizeCap, declaredFormat: draft.diskFormat, sha512: true))
+        do {
+            try ImageRules.verifyDeclared(size: declaredSize, checksum: declaredChecksum, against: staged.imageFacts)
+            return try await images.createWithData(draft, origin: .upload, staged: staged, actor: actor)
+        } catch {
+            FileOps.remove(staged.path)
+            throw error
+        }
+    }
+
     /// The bytes to send for a download, if there are any.
     package struct Download: Sendable {
         package var image: Image

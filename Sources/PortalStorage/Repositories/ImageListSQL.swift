@@ -67,6 +67,7 @@ struct ImageListSQL {
         }
 
         if case .only(let visibility) = query.visibility { clauses.append("visibility = \(visibility.rawValue)") }
+        if query.excludePublic { clauses.append("visibility != 'public'") }
         if let names = query.names { clauses.append("name IN \(names)") }
         if let text = query.nameContains, !text.isEmpty {
             let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")

@@ -68,14 +68,16 @@ package protocol ImageRepository: Sendable {
 
     /// Adds a member (pending). `sharePrivate` (Glance v1) first switches a private image to shared.
     func addMember(_ candidate: String, to id: ImageID, canShare: Bool, sharePrivate: Bool, actor: Actor) async throws -> Member
-    /// The members the caller may list.
+    /// The members the caller may list (v2: only shared images have members, 403 otherwise).
     func members(of id: ImageID, for principal: Principal) async throws -> [Member]
+    /// Glance v1's member list: the records the caller may see, whatever the visibility.
+    func membersV1(of id: ImageID, for principal: Principal) async throws -> [Member]
     /// One member record.
     func member(_ memberID: String, of id: ImageID, for principal: Principal) async throws -> Member
     /// The member changes its own status.
     func setStatus(_ status: String, member memberID: String, of id: ImageID, actor: Actor) async throws -> Member
-    /// The owner removes a member; its access ends at once.
-    func removeMember(_ memberID: String, from id: ImageID, actor: Actor) async throws
+    /// The owner removes a member; its access ends at once. v2 requires a shared image (403 otherwise); v1 does not.
+    func removeMember(_ memberID: String, from id: ImageID, requireShared: Bool, actor: Actor) async throws
     /// Glance v1 `PUT /images/{id}/members/{member}`: adds (pending) or updates `can_share`.
     func putMemberV1(_ memberID: String, on id: ImageID, canShare: Bool?, actor: Actor) async throws
     /// Glance v1 `PUT /images/{id}/members`: replaces the list.
@@ -323,6 +325,13 @@ package struct SQLImageRepository: ImageRepository {
         }
     }
 
+    package func membersV1(of id: ImageID, for principal: Principal) async throws -> [Member] {
+        try await database.reader.read { db in
+            let (image, _) = try authorize(db, id, .listMembers, principal)
+            return MemberRules.visibleMembers(try memberRecords(db, id), to: principal, image: image)
+        }
+    }
+
     package func member(_ memberID: String, of id: ImageID, for principal: Principal) async throws -> Member {
         try await database.reader.read { db in
             let (image, membership) = try load(db, id, principal)
@@ -358,11 +367,11 @@ package struct SQLImageRepository: ImageRepository {
         }
     }
 
-    package func removeMember(_ memberID: String, from id: ImageID, actor: Actor) async throws {
+    package func removeMember(_ memberID: String, from id: ImageID, requireShared: Bool, actor: Actor) async throws {
         let now = clock.now()
         try await database.writer.write { db in
             let (image, _) = try authorize(db, id, .removeMember, actor.principal)
-            try MemberRules.requireShared(image)
+            if requireShared { try MemberRules.requireShared(image) }
             guard let target = TenantID(rawValue: memberID),
                 let member = try MemberRecord.fetchOne(db, key: ["image_id": id.rawValue, "member": target.rawValue])?.domain
             else {
@@ -382,32 +391,39 @@ package struct SQLImageRepository: ImageRepository {
 
     package func putMemberV1(_ memberID: String, on id: ImageID, canShare: Bool?, actor: Actor) async throws {
         let now = clock.now()
-        let target = try TenantID.parse(memberID)
-        let exists = try await database.reader.read { db in
-            try MemberRecord.fetchOne(db, key: ["image_id": id.rawValue, "member": target.rawValue]) != nil
-        }
-        if !exists {
-            _ = try await addMember(memberID, to: id, canShare: canShare ?? false, sharePrivate: true, actor: actor)
-            return
-        }
-        guard let canShare else { return }  // no body: existing membership unchanged (seed 003)
         try await database.writer.write { db in
-            let (image, _) = try authorize(db, id, .addMember, actor.principal)
-            guard actor.principal.tenantID == image.owner || actor.principal.isAdmin else {
-                throw DomainError.forbidden("Only the image owner may change can_share.")
+            var (image, _) = try authorize(db, id, .addMember, actor.principal)
+            let grants = actor.principal.tenantID == image.owner || actor.principal.isAdmin
+            let target = try TenantID.parse(memberID)
+            let existing = try memberRecords(db, id)
+            if var member = existing.first(where: { $0.memberID == target }) {
+                // No body: the membership stays as it is (seed 003). A body sets can_share, which only the owner may do.
+                guard let canShare, canShare != member.canShare else { return }
+                guard grants else { throw DomainError.forbidden("Only the image owner may change can_share.") }
+                let before = member.canShare
+                member.canShare = canShare
+                member.updatedAt = now
+                try MemberRecord(member).update(db)
+                try db.audit(
+                    AuditEvent(
+                        at: now, type: .memberUpdated, actor: actor, imageID: id, imageOwner: image.owner, otherTenant: target,
+                        before: AuditJSON.encode(["can_share": String(before)]), after: AuditJSON.encode(["can_share": String(canShare)])))
+                return
             }
-            guard var member = try MemberRecord.fetchOne(db, key: ["image_id": id.rawValue, "member": target.rawValue])?.domain else {
-                throw DomainError.notFound("\(target) not found in the member list of the image \(id).")
+            if canShare == true && !grants { throw DomainError.forbidden("Only the image owner may grant can_share.") }
+            if image.visibility == .private {
+                image.visibility = .shared
+                image.updatedAt = now
+                try ImageRecord(image).update(db)
+                try db.audit(
+                    AuditEvent(
+                        at: now, type: .imageUpdated, actor: actor, imageID: id, imageOwner: image.owner,
+                        before: AuditJSON.encode(["visibility": "private"]), after: AuditJSON.encode(["visibility": "shared"]),
+                        detail: "A Glance v1 member add made the private image shared (seed 003 shares private images)."))
             }
-            guard member.canShare != canShare else { return }
-            let before = member.canShare
-            member.canShare = canShare
-            member.updatedAt = now
-            try MemberRecord(member).update(db)
-            try db.audit(
-                AuditEvent(
-                    at: now, type: .memberUpdated, actor: actor, imageID: id, imageOwner: image.owner, otherTenant: target,
-                    before: AuditJSON.encode(["can_share": String(before)]), after: AuditJSON.encode(["can_share": String(canShare)])))
+            let member = try MemberRules.newMember(
+                memberID, image: image, existing: existing, quota: settings.memberQuota, canShare: canShare ?? false, now: now)
+            try insert(db, member, image: image, actor: actor, now: now)
         }
     }
 

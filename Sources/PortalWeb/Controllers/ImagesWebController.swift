@@ -221,7 +221,7 @@ struct ImagesWebController: Sendable {
     @Sendable func removeMember(_ request: Request, context: WebContext) async throws -> Response {
         let id = try Self.imageID(context)
         guard let member = context.form["member"] else { throw DomainError.invalid("Which member?") }
-        try await services.images.removeMember(member, from: id, actor: context.actor)
+        try await services.images.removeMember(member, from: id, requireShared: true, actor: context.actor)
         return Response.redirect(to: Paths.image(id), flash: [.success("Removed \(member); its access ended at once.")], jar: jar)
     }
 

@@ -47,18 +47,7 @@ struct ImportController: Sendable {
                 draft.containerFormat = try ContainerFormat.parse(fields["container_format"] ?? "bare")
                 draft.visibility = try Visibility.parse(fields["visibility"] ?? "shared")
                 if let description = fields["description"], !description.isEmpty { draft.properties["description"] = description }
-                try ImageRules.requireMayCreate(context.principal)
-                _ = try ImageRules.newImage(draft, by: context.principal, now: services.clock.now())
-                let staged = try await Staging.stage(
-                    reader.partBody, to: services.files.newTemporaryPath(),
-                    policy: StagingPolicy(maxBytes: services.settings.uploadSizeCap, declaredFormat: draft.diskFormat, sha512: true))
-                do {
-                    guard staged.size > 0 else { throw DomainError.invalid("The file is empty; nothing was stored.") }
-                    created = try await services.images.createWithData(draft, origin: .upload, staged: staged, actor: context.actor)
-                } catch {
-                    FileOps.remove(staged.path)
-                    throw error
-                }
+                created = try await services.imageData.create(draft, data: reader.partBody, declaredSize: nil, declaredChecksum: nil, actor: context.actor)
             } else {
                 fields[part.name] = try await reader.readText()
             }
