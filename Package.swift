@@ -113,30 +113,50 @@ let package = Package(
                 "PortalApp", "PortalStorage", "PortalDomain", "PortalAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
         .testTarget(name: "PortalCryptoTests", dependencies: ["PortalCrypto"], swiftSettings: strict),
         .testTarget(name: "PortalDomainTests", dependencies: ["PortalDomain"], swiftSettings: strict),
-        .testTarget(name: "PortalStorageTests", dependencies: ["PortalStorage", "PortalDomain", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PortalStorageTests",
+            dependencies: [
+                "PortalStorage", "PortalDomain", "PortalApp", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PortalAPITests",
             dependencies: [
-                "PortalAPI", "PortalApp", "TestSupport",
+                "PortalAPI", "PortalApp", "PortalAuth", "PortalDomain", "PortalStorage", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PortalWebTests",
             dependencies: [
-                "PortalWeb", "PortalApp", "TestSupport",
+                "PortalWeb", "PortalApp", "PortalAuth", "PortalDomain", "PortalStorage", "PortalCrypto", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "PortalAppTests", dependencies: ["PortalApp", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PortalAppTests",
+            dependencies: ["PortalApp", "PortalAuth", "PortalDomain", "PortalStorage", "TestSupport"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

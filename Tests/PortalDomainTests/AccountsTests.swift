@@ -27,7 +27,7 @@ struct TokenRulesTests {
 struct TokenInfoTests {
     private func token(expiresAt: Date?, revokedAt: Date?) -> TokenInfo {
         TokenInfo(
-            id: TokenID(rawValue: "tok_0123456789abcdef")!, principal: Principals.owner, label: "ci", createdAt: Clock.t0, expiresAt: expiresAt,
+            id: TokenID(rawValue: "tok_0123456789abcdef")!, principal: Principals.owner, label: "ci", createdAt: Instants.t0, expiresAt: expiresAt,
             revokedAt: revokedAt, lastUsedAt: nil)
     }
 
@@ -43,8 +43,8 @@ struct TokenInfoTests {
     ])
     func isUsableAndState_followRevocationThenExpiry(_ expiresIn: Double?, _ revoked: Bool, _ usable: Bool, _ state: String) {
         // Given
-        let now = Clock.t1
-        let info = token(expiresAt: expiresIn.map { now.addingTimeInterval($0) }, revokedAt: revoked ? Clock.t0 : nil)
+        let now = Instants.t1
+        let info = token(expiresAt: expiresIn.map { now.addingTimeInterval($0) }, revokedAt: revoked ? Instants.t0 : nil)
         // When / Then
         #expect(info.isUsable(at: now) == usable)
         #expect(info.state(at: now) == state)

@@ -9,7 +9,7 @@ private func event(
     by principal: Principal, imageOwner: TenantID? = Tenants.owner, otherTenant: TenantID? = Tenants.consumer, type: AuditEventType = .memberCreated
 ) -> AuditEvent {
     AuditEvent(
-        at: Clock.t0, type: type, actor: Actor(principal: principal, tokenID: TokenID(rawValue: "tok_0123456789abcdef"), requestID: "req-1"),
+        at: Instants.t0, type: type, actor: Actor(principal: principal, tokenID: TokenID(rawValue: "tok_0123456789abcdef"), requestID: "req-1"),
         imageID: ImageIDs.subject, imageOwner: imageOwner, otherTenant: otherTenant)
 }
 

@@ -5,7 +5,7 @@ import Testing
 // Servers and snapshots (PRODUCT "Servers and snapshots"; "Lineage and export" check 4).
 
 private let server = Server(
-    id: ImageIDs.server, tenant: Tenants.consumer, name: "web-1", imageID: ImageIDs.base, diskSize: 1024, createdAt: Clock.t0, updatedAt: Clock.t0)
+    id: ImageIDs.server, tenant: Tenants.consumer, name: "web-1", imageID: ImageIDs.base, diskSize: 1024, createdAt: Instants.t0, updatedAt: Instants.t0)
 
 private let windowsBase = makeImage(
     id: ImageIDs.base, name: "Windows Server", owner: Tenants.owner, diskFormat: .vhd, containerFormat: .ovf,
@@ -77,7 +77,7 @@ struct ComputeRulesTests {
         let draft = try? ComputeRules.snapshotDraft(of: server, boot: windowsBase, name: "snap", metadata: [:])
         // When
         let image = draft.flatMap {
-            try? ImageRules.newImage($0, by: Principals.consumer, now: Clock.t1, origin: .snapshot(server: server.id, bootImage: windowsBase.id))
+            try? ImageRules.newImage($0, by: Principals.consumer, now: Instants.t1, origin: .snapshot(server: server.id, bootImage: windowsBase.id))
         }
         // Then
         #expect(image?.owner == Tenants.consumer)

@@ -38,7 +38,7 @@ enum Principals {
 }
 
 /// Fixed instants: rules take `now` as a parameter, so tests never read the clock.
-enum Clock {
+enum Instants {
     /// 2023-11-14T22:13:20Z.
     static let t0 = Date(timeIntervalSince1970: 1_700_000_000)
     /// One minute later.
@@ -54,7 +54,7 @@ enum ImageIDs {
     static let server = ServerID(rawValue: "55555555-5555-4555-8555-555555555555")!
 }
 
-/// An image with sensible defaults: active, shared, owned by `Tenants.owner`, created at `Clock.t0`.
+/// An image with sensible defaults: active, shared, owned by `Tenants.owner`, created at `Instants.t0`.
 func makeImage(
     id: ImageID = ImageIDs.subject, name: String? = "subject", owner: TenantID = Tenants.owner, status: ImageStatus = .active,
     visibility: Visibility = .shared, diskFormat: DiskFormat? = .qcow2, containerFormat: ContainerFormat? = .bare,
@@ -64,14 +64,14 @@ func makeImage(
     Image(
         id: id, name: name, owner: owner, status: status, visibility: visibility, diskFormat: diskFormat,
         containerFormat: containerFormat, size: size, checksum: checksum, protected: protected, tags: tags, properties: properties,
-        origin: origin, createdAt: Clock.t0, updatedAt: Clock.t0)
+        origin: origin, createdAt: Instants.t0, updatedAt: Instants.t0)
 }
 
 /// A member record of `tenant` on `image`.
 func makeMember(
     _ tenant: TenantID, of image: ImageID = ImageIDs.subject, status: MemberStatus = .pending, canShare: Bool = false
 ) -> Member {
-    Member(imageID: image, memberID: tenant, status: status, canShare: canShare, createdAt: Clock.t0, updatedAt: Clock.t0)
+    Member(imageID: image, memberID: tenant, status: status, canShare: canShare, createdAt: Instants.t0, updatedAt: Instants.t0)
 }
 
 extension DomainError {

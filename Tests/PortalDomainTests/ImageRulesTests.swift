@@ -160,13 +160,13 @@ struct ImageRulesTests {
             // Given
             let draft = ImageDraft(name: "web", diskFormat: .raw, containerFormat: .bare)
             // When
-            let image = try? ImageRules.newImage(draft, by: Principals.owner, now: Clock.t0)
+            let image = try? ImageRules.newImage(draft, by: Principals.owner, now: Instants.t0)
             // Then
             #expect(image?.status == .queued)
             #expect(image?.visibility == .shared)
             #expect(image?.owner == Tenants.owner)
-            #expect(image?.createdAt == Clock.t0)
-            #expect(image?.updatedAt == Clock.t0)
+            #expect(image?.createdAt == Instants.t0)
+            #expect(image?.updatedAt == Instants.t0)
             #expect(image?.origin == .upload)
             #expect(image?.size == nil)
             #expect(image?.checksum == nil)
@@ -174,8 +174,8 @@ struct ImageRulesTests {
 
         @Test func newImage_withDraftID_keepsIt_withoutOne_generatesALowerCaseUUID() {
             // When
-            let given = try? ImageRules.newImage(ImageDraft(id: ImageIDs.base), by: Principals.owner, now: Clock.t0)
-            let generated = try? ImageRules.newImage(ImageDraft(), by: Principals.owner, now: Clock.t0)
+            let given = try? ImageRules.newImage(ImageDraft(id: ImageIDs.base), by: Principals.owner, now: Instants.t0)
+            let generated = try? ImageRules.newImage(ImageDraft(), by: Principals.owner, now: Instants.t0)
             // Then
             #expect(given?.id == ImageIDs.base)
             #expect(generated.map { $0.id.rawValue == $0.id.rawValue.lowercased() } == true)
@@ -205,38 +205,38 @@ struct ImageRulesTests {
             // Given
             let draft = ImageDraft(visibility: c.visibility, owner: c.owner)
             // When / Then
-            #expect(status { () throws(DomainError) in try ImageRules.newImage(draft, by: c.principal, now: Clock.t0) } == c.expected)
+            #expect(status { () throws(DomainError) in try ImageRules.newImage(draft, by: c.principal, now: Instants.t0) } == c.expected)
         }
 
         @Test func newImage_nonAdminNamingAnotherOwner_isForbidden() {
             // Given
             let draft = ImageDraft(owner: Tenants.consumer)
             // When
-            let error = refusal { () throws(DomainError) in try ImageRules.newImage(draft, by: Principals.owner, now: Clock.t0) }
+            let error = refusal { () throws(DomainError) in try ImageRules.newImage(draft, by: Principals.owner, now: Instants.t0) }
             // Then
             #expect(error == .forbidden("You are not permitted to create images owned by '2002'."))
         }
 
         @Test func newImage_nonAdminNamingItself_isAccepted() {
-            let image = try? ImageRules.newImage(ImageDraft(owner: Tenants.owner), by: Principals.owner, now: Clock.t0)
+            let image = try? ImageRules.newImage(ImageDraft(owner: Tenants.owner), by: Principals.owner, now: Instants.t0)
             #expect(image?.owner == Tenants.owner)
         }
 
         @Test(arguments: [Principals.tenantAdmin, Principals.staffAdmin])
         func newImage_adminNamingAnotherOwner_createsItForThatOwner(_ admin: Principal) {
-            let image = try? ImageRules.newImage(ImageDraft(owner: Tenants.consumer), by: admin, now: Clock.t0)
+            let image = try? ImageRules.newImage(ImageDraft(owner: Tenants.consumer), by: admin, now: Instants.t0)
             #expect(image?.owner == Tenants.consumer)
         }
 
         @Test func newImage_staffWithoutOwner_is400() {
-            #expect(status { () throws(DomainError) in try ImageRules.newImage(ImageDraft(), by: Principals.staffAdmin, now: Clock.t0) } == 400)
+            #expect(status { () throws(DomainError) in try ImageRules.newImage(ImageDraft(), by: Principals.staffAdmin, now: Instants.t0) } == 400)
         }
 
         @Test(arguments: [nil, Tenants.owner])
         func newImage_bySupport_isForbidden(_ owner: TenantID?) {
             // When
             let error = refusal { () throws(DomainError) in
-                try ImageRules.newImage(ImageDraft(owner: owner), by: Principals.support, now: Clock.t0)
+                try ImageRules.newImage(ImageDraft(owner: owner), by: Principals.support, now: Instants.t0)
             }
             // Then
             #expect(error == .forbidden("Support staff have read-only access."))
@@ -246,8 +246,8 @@ struct ImageRulesTests {
             // Given
             let draft = ImageDraft(properties: [ImageRules.exportRestrictedKey: "true"])
             // When / Then
-            #expect(status { () throws(DomainError) in try ImageRules.newImage(draft, by: Principals.owner, now: Clock.t0) } == 403)
-            #expect(status { () throws(DomainError) in try ImageRules.newImage(draft, by: Principals.ownerAdmin, now: Clock.t0) } == 200)
+            #expect(status { () throws(DomainError) in try ImageRules.newImage(draft, by: Principals.owner, now: Instants.t0) } == 403)
+            #expect(status { () throws(DomainError) in try ImageRules.newImage(draft, by: Principals.ownerAdmin, now: Instants.t0) } == 200)
         }
 
         struct ValueCase: Sendable, CustomTestStringConvertible {
@@ -278,11 +278,11 @@ struct ImageRulesTests {
 
         @Test(arguments: valueCases)
         func newImage_valueLimits(_ c: ValueCase) {
-            #expect(status { () throws(DomainError) in try ImageRules.newImage(c.draft, by: Principals.owner, now: Clock.t0) } == c.expected)
+            #expect(status { () throws(DomainError) in try ImageRules.newImage(c.draft, by: Principals.owner, now: Instants.t0) } == c.expected)
         }
 
         @Test func newImage_duplicateTags_keepFirstOccurrencesInOrder() {
-            let image = try? ImageRules.newImage(ImageDraft(tags: ["b", "a", "b", "c", "a"]), by: Principals.owner, now: Clock.t0)
+            let image = try? ImageRules.newImage(ImageDraft(tags: ["b", "a", "b", "c", "a"]), by: Principals.owner, now: Instants.t0)
             #expect(image?.tags == ["b", "a", "c"])
         }
 
@@ -290,7 +290,7 @@ struct ImageRulesTests {
             // Given
             let origin = ImageOrigin.snapshot(server: ImageIDs.server, bootImage: ImageIDs.base)
             // When
-            let image = try? ImageRules.newImage(ImageDraft(), by: Principals.owner, now: Clock.t0, origin: origin)
+            let image = try? ImageRules.newImage(ImageDraft(), by: Principals.owner, now: Instants.t0, origin: origin)
             // Then
             #expect(image?.origin == origin)
         }
@@ -544,11 +544,11 @@ struct ImageRulesTests {
             // Given
             let image = makeImage(status: status, diskFormat: nil, containerFormat: nil)
             // When
-            let updated = try? ImageRules.apply([.diskFormat(.raw), .containerFormat(.ova)], to: image, by: Principals.owner, now: Clock.t1)
+            let updated = try? ImageRules.apply([.diskFormat(.raw), .containerFormat(.ova)], to: image, by: Principals.owner, now: Instants.t1)
             // Then
             #expect(updated?.diskFormat == .raw)
             #expect(updated?.containerFormat == .ova)
-            #expect(updated?.updatedAt == Clock.t1)
+            #expect(updated?.updatedAt == Instants.t1)
         }
 
         @Test(arguments: [ImageStatus.saving, .active, .deactivated, .killed])
@@ -556,9 +556,9 @@ struct ImageRulesTests {
             // Given
             let image = makeImage(status: status, diskFormat: .qcow2, containerFormat: .bare)
             // When
-            let disk = refusal { () throws(DomainError) in try ImageRules.apply([.diskFormat(.raw)], to: image, by: Principals.owner, now: Clock.t1) }
+            let disk = refusal { () throws(DomainError) in try ImageRules.apply([.diskFormat(.raw)], to: image, by: Principals.owner, now: Instants.t1) }
             let container = refusal { () throws(DomainError) in
-                try ImageRules.apply([.containerFormat(.ova)], to: image, by: Principals.owner, now: Clock.t1)
+                try ImageRules.apply([.containerFormat(.ova)], to: image, by: Principals.owner, now: Instants.t1)
             }
             // Then
             #expect(disk == .forbidden("Attribute disk_format can be only replaced for a queued image."))
@@ -569,21 +569,21 @@ struct ImageRulesTests {
             // Given
             let image = makeImage(status: .active, diskFormat: .qcow2, containerFormat: .bare)
             // When
-            let updated = try? ImageRules.apply([.diskFormat(.qcow2), .containerFormat(.bare)], to: image, by: Principals.owner, now: Clock.t1)
+            let updated = try? ImageRules.apply([.diskFormat(.qcow2), .containerFormat(.bare)], to: image, by: Principals.owner, now: Instants.t1)
             // Then
             #expect(updated == image)
         }
 
         @Test func apply_ownerChangeByNonAdmin_isForbidden() {
             let error = refusal { () throws(DomainError) in
-                try ImageRules.apply([.owner(Tenants.consumer)], to: makeImage(), by: Principals.owner, now: Clock.t1)
+                try ImageRules.apply([.owner(Tenants.consumer)], to: makeImage(), by: Principals.owner, now: Instants.t1)
             }
             #expect(error == .forbidden("Owner can't be updated by non admin."))
         }
 
         @Test(arguments: [Principals.ownerAdmin, Principals.tenantAdmin, Principals.staffAdmin])
         func apply_ownerChangeByAdmin_isAccepted(_ admin: Principal) {
-            let updated = try? ImageRules.apply([.owner(Tenants.consumer)], to: makeImage(), by: admin, now: Clock.t1)
+            let updated = try? ImageRules.apply([.owner(Tenants.consumer)], to: makeImage(), by: admin, now: Instants.t1)
             #expect(updated?.owner == Tenants.consumer)
         }
 
@@ -610,26 +610,26 @@ struct ImageRulesTests {
         @Test(arguments: visibilityCases)
         func apply_visibilityChange_onlyAdminsMakePublic(_ c: VisibilityCase) {
             let image = makeImage(visibility: c.from)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.visibility(c.to)], to: image, by: c.principal, now: Clock.t1) } == c.expected)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.visibility(c.to)], to: image, by: c.principal, now: Instants.t1) } == c.expected)
         }
 
         @Test func apply_tagQuota_is413Beyond128() {
             // Given
             let image = makeImage()
             // When / Then
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.tags((1...128).map { "t\($0)" })], to: image, by: Principals.owner, now: Clock.t1) } == 200)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.tags((1...129).map { "t\($0)" })], to: image, by: Principals.owner, now: Clock.t1) } == 413)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.tags((1...128).map { "t\($0)" })], to: image, by: Principals.owner, now: Instants.t1) } == 200)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.tags((1...129).map { "t\($0)" })], to: image, by: Principals.owner, now: Instants.t1) } == 413)
         }
 
         @Test func apply_propertyQuota_is413Beyond128() {
             // Given an image at the property quota
             let image = makeImage(properties: properties(128))
             // When / Then: a new property is refused, replacing or removing one is fine
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.setProperty("new", "v")], to: image, by: Principals.owner, now: Clock.t1) } == 413)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.setProperty("p1", "v")], to: image, by: Principals.owner, now: Clock.t1) } == 200)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.setProperty("new", "v")], to: image, by: Principals.owner, now: Instants.t1) } == 413)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.setProperty("p1", "v")], to: image, by: Principals.owner, now: Instants.t1) } == 200)
             #expect(
                 status { () throws(DomainError) in
-                    try ImageRules.apply([.removeProperty("p1"), .setProperty("new", "v")], to: image, by: Principals.owner, now: Clock.t1)
+                    try ImageRules.apply([.removeProperty("p1"), .setProperty("new", "v")], to: image, by: Principals.owner, now: Instants.t1)
                 } == 200)
         }
 
@@ -640,18 +640,18 @@ struct ImageRulesTests {
             let set = ImageChange.setProperty(ImageRules.exportRestrictedKey, "true")
             let remove = ImageChange.removeProperty(ImageRules.exportRestrictedKey)
             // When / Then
-            #expect(status { () throws(DomainError) in try ImageRules.apply([set], to: plain, by: Principals.owner, now: Clock.t1) } == 403)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([remove], to: restricted, by: Principals.owner, now: Clock.t1) } == 403)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([set], to: plain, by: Principals.staffAdmin, now: Clock.t1) } == 200)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([remove], to: restricted, by: Principals.ownerAdmin, now: Clock.t1) } == 200)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([set], to: plain, by: Principals.owner, now: Instants.t1) } == 403)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([remove], to: restricted, by: Principals.owner, now: Instants.t1) } == 403)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([set], to: plain, by: Principals.staffAdmin, now: Instants.t1) } == 200)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([remove], to: restricted, by: Principals.ownerAdmin, now: Instants.t1) } == 200)
         }
 
         @Test func apply_values_areValidated() {
             let image = makeImage()
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.minDisk(-1)], to: image, by: Principals.owner, now: Clock.t1) } == 400)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.minRam(-1)], to: image, by: Principals.owner, now: Clock.t1) } == 400)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.name(long256)], to: image, by: Principals.owner, now: Clock.t1) } == 400)
-            #expect(status { () throws(DomainError) in try ImageRules.apply([.tags([""])], to: image, by: Principals.owner, now: Clock.t1) } == 400)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.minDisk(-1)], to: image, by: Principals.owner, now: Instants.t1) } == 400)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.minRam(-1)], to: image, by: Principals.owner, now: Instants.t1) } == 400)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.name(long256)], to: image, by: Principals.owner, now: Instants.t1) } == 400)
+            #expect(status { () throws(DomainError) in try ImageRules.apply([.tags([""])], to: image, by: Principals.owner, now: Instants.t1) } == 400)
         }
 
         @Test func apply_realChange_setsEveryFieldAndUpdatedAt() {
@@ -661,7 +661,7 @@ struct ImageRulesTests {
             let updated = try? ImageRules.apply(
                 [.name("new"), .minDisk(5), .minRam(256), .protected(true), .osHidden(true), .tags(["x", "x", "y"]), .setProperty("a", "9"),
                  .removeProperty("b")],
-                to: image, by: Principals.owner, now: Clock.t1)
+                to: image, by: Principals.owner, now: Instants.t1)
             // Then
             #expect(updated?.name == "new")
             #expect(updated?.minDisk == 5)
@@ -670,8 +670,8 @@ struct ImageRulesTests {
             #expect(updated?.osHidden == true)
             #expect(updated?.tags == ["x", "y"])
             #expect(updated?.properties == ["a": "9"])
-            #expect(updated?.updatedAt == Clock.t1)
-            #expect(updated?.createdAt == Clock.t0)
+            #expect(updated?.updatedAt == Instants.t1)
+            #expect(updated?.createdAt == Instants.t0)
         }
 
         @Test(arguments: [[ImageChange](), [.name("subject")], [.setProperty("a", "1")], [.visibility(.shared), .protected(false)]])
@@ -679,7 +679,7 @@ struct ImageRulesTests {
             // Given
             let image = makeImage(properties: ["a": "1"])
             // When
-            let updated = try? ImageRules.apply(changes, to: image, by: Principals.owner, now: Clock.t1)
+            let updated = try? ImageRules.apply(changes, to: image, by: Principals.owner, now: Instants.t1)
             // Then
             #expect(updated == image)
         }
@@ -690,34 +690,34 @@ struct ImageRulesTests {
     @Suite("addingTag / removingTag")
     struct Tags {
         @Test func addingTag_newTag_appendsItAndTouchesUpdatedAt() {
-            let updated = try? ImageRules.addingTag("c", to: makeImage(tags: ["a", "b"]), now: Clock.t1)
+            let updated = try? ImageRules.addingTag("c", to: makeImage(tags: ["a", "b"]), now: Instants.t1)
             #expect(updated?.tags == ["a", "b", "c"])
-            #expect(updated?.updatedAt == Clock.t1)
+            #expect(updated?.updatedAt == Instants.t1)
         }
 
         @Test func addingTag_existingTag_changesNothing() {
             let image = makeImage(tags: ["a", "b"])
-            #expect((try? ImageRules.addingTag("a", to: image, now: Clock.t1)) == image)
+            #expect((try? ImageRules.addingTag("a", to: image, now: Instants.t1)) == image)
         }
 
         @Test func addingTag_beyondTheQuota_is413() {
             let image = makeImage(tags: (1...128).map { "t\($0)" })
-            #expect(status { () throws(DomainError) in try ImageRules.addingTag("one-more", to: image, now: Clock.t1) } == 413)
+            #expect(status { () throws(DomainError) in try ImageRules.addingTag("one-more", to: image, now: Instants.t1) } == 413)
         }
 
         @Test(arguments: ["", long256])
         func addingTag_badTag_is400(_ tag: String) {
-            #expect(status { () throws(DomainError) in try ImageRules.addingTag(tag, to: makeImage(), now: Clock.t1) } == 400)
+            #expect(status { () throws(DomainError) in try ImageRules.addingTag(tag, to: makeImage(), now: Instants.t1) } == 400)
         }
 
         @Test func removingTag_presentTag_removesItAndTouchesUpdatedAt() {
-            let updated = try? ImageRules.removingTag("a", from: makeImage(tags: ["a", "b"]), now: Clock.t1)
+            let updated = try? ImageRules.removingTag("a", from: makeImage(tags: ["a", "b"]), now: Instants.t1)
             #expect(updated?.tags == ["b"])
-            #expect(updated?.updatedAt == Clock.t1)
+            #expect(updated?.updatedAt == Instants.t1)
         }
 
         @Test func removingTag_missingTag_is404() {
-            let error = refusal { () throws(DomainError) in try ImageRules.removingTag("z", from: makeImage(tags: ["a"]), now: Clock.t1) }
+            let error = refusal { () throws(DomainError) in try ImageRules.removingTag("z", from: makeImage(tags: ["a"]), now: Instants.t1) }
             #expect(error == .notFound("Tag z not found."))
         }
     }
@@ -727,15 +727,15 @@ struct ImageRulesTests {
     @Suite("lifecycle")
     struct Lifecycle {
         @Test func startingUpload_queuedWithFormats_becomesSaving() {
-            let updated = try? ImageRules.startingUpload(makeImage(status: .queued), now: Clock.t1)
+            let updated = try? ImageRules.startingUpload(makeImage(status: .queued), now: Instants.t1)
             #expect(updated?.status == .saving)
-            #expect(updated?.updatedAt == Clock.t1)
+            #expect(updated?.updatedAt == Instants.t1)
         }
 
         @Test(arguments: ImageStatus.allCases.filter { $0 != .queued })
         func startingUpload_notQueued_isConflict(_ status: ImageStatus) {
             // Data is immutable once stored; only a queued image takes data.
-            #expect(PortalDomainTests.status { () throws(DomainError) in try ImageRules.startingUpload(makeImage(status: status), now: Clock.t1) } == 409)
+            #expect(PortalDomainTests.status { () throws(DomainError) in try ImageRules.startingUpload(makeImage(status: status), now: Instants.t1) } == 409)
         }
 
         @Test(arguments: [(DiskFormat?.none, ContainerFormat?.some(.bare)), (.some(.raw), nil), (nil, nil)])
@@ -743,7 +743,7 @@ struct ImageRulesTests {
             // Given
             let image = makeImage(status: .queued, diskFormat: disk, containerFormat: container)
             // When
-            let error = refusal { () throws(DomainError) in try ImageRules.startingUpload(image, now: Clock.t1) }
+            let error = refusal { () throws(DomainError) in try ImageRules.startingUpload(image, now: Instants.t1) }
             // Then
             #expect(error == .invalid("Properties disk_format, container_format must be set prior to saving data."))
         }
@@ -753,7 +753,7 @@ struct ImageRulesTests {
             let image = makeImage(status: .saving, diskFormat: .qcow2, size: nil, checksum: nil)
             let facts = ImageDataFacts(size: 4096, checksum: "aa", sha512: "bb", virtualSize: 67_108_864)
             // When
-            let active = ImageRules.activating(image, with: facts, now: Clock.t1)
+            let active = ImageRules.activating(image, with: facts, now: Instants.t1)
             // Then
             #expect(active.status == .active)
             #expect(active.size == 4096)
@@ -761,18 +761,18 @@ struct ImageRulesTests {
             #expect(active.checksum == "aa")
             #expect(active.osHashAlgo == "sha512")
             #expect(active.osHashValue == "bb")
-            #expect(active.updatedAt == Clock.t1)
+            #expect(active.updatedAt == Instants.t1)
         }
 
         @Test func activating_rawImage_hasVirtualSizeEqualToSize() {
             let image = makeImage(status: .saving, diskFormat: .raw, size: nil)
-            let active = ImageRules.activating(image, with: ImageDataFacts(size: 12_345, checksum: "aa", sha512: "bb"), now: Clock.t1)
+            let active = ImageRules.activating(image, with: ImageDataFacts(size: 12_345, checksum: "aa", sha512: "bb"), now: Instants.t1)
             #expect(active.virtualSize == 12_345)
         }
 
         @Test func activating_nonRawWithoutInspectedVirtualSize_leavesItUnknown() {
             let image = makeImage(status: .saving, diskFormat: .vhd, size: nil)
-            let active = ImageRules.activating(image, with: ImageDataFacts(size: 12_345, checksum: "aa", sha512: "bb"), now: Clock.t1)
+            let active = ImageRules.activating(image, with: ImageDataFacts(size: 12_345, checksum: "aa", sha512: "bb"), now: Instants.t1)
             #expect(active.virtualSize == nil)
         }
 
@@ -804,40 +804,40 @@ struct ImageRulesTests {
 
         @Test func deactivating_activeImage_becomesDeactivated_andAgainIsANoOp() {
             // When
-            let once = try? ImageRules.deactivating(makeImage(status: .active), now: Clock.t1)
-            let twice = once.flatMap { try? ImageRules.deactivating($0, now: Clock.t0) }
+            let once = try? ImageRules.deactivating(makeImage(status: .active), now: Instants.t1)
+            let twice = once.flatMap { try? ImageRules.deactivating($0, now: Instants.t0) }
             // Then
             #expect(once?.status == .deactivated)
-            #expect(once?.updatedAt == Clock.t1)
+            #expect(once?.updatedAt == Instants.t1)
             #expect(twice == once)
         }
 
         @Test func reactivating_deactivatedImage_becomesActive_andAgainIsANoOp() {
-            let once = try? ImageRules.reactivating(makeImage(status: .deactivated), now: Clock.t1)
-            let twice = once.flatMap { try? ImageRules.reactivating($0, now: Clock.t0) }
+            let once = try? ImageRules.reactivating(makeImage(status: .deactivated), now: Instants.t1)
+            let twice = once.flatMap { try? ImageRules.reactivating($0, now: Instants.t0) }
             #expect(once?.status == .active)
-            #expect(once?.updatedAt == Clock.t1)
+            #expect(once?.updatedAt == Instants.t1)
             #expect(twice == once)
         }
 
         @Test(arguments: [ImageStatus.queued, .saving, .importing, .killed, .deleted, .uploading, .pendingDelete])
         func deactivatingOrReactivating_fromOtherStatuses_isForbidden(_ status: ImageStatus) {
             let image = makeImage(status: status)
-            #expect(PortalDomainTests.status { () throws(DomainError) in try ImageRules.deactivating(image, now: Clock.t1) } == 403)
-            #expect(PortalDomainTests.status { () throws(DomainError) in try ImageRules.reactivating(image, now: Clock.t1) } == 403)
+            #expect(PortalDomainTests.status { () throws(DomainError) in try ImageRules.deactivating(image, now: Instants.t1) } == 403)
+            #expect(PortalDomainTests.status { () throws(DomainError) in try ImageRules.reactivating(image, now: Instants.t1) } == 403)
         }
 
         @Test func deleting_protectedImage_isForbidden() {
             let image = makeImage(protected: true)
-            #expect(status { () throws(DomainError) in try ImageRules.deleting(image, now: Clock.t1) } == 403)
+            #expect(status { () throws(DomainError) in try ImageRules.deleting(image, now: Instants.t1) } == 403)
         }
 
         @Test(arguments: [ImageStatus.queued, .active, .deactivated])
         func deleting_unprotectedImage_keepsTheRowAsDeleted(_ status: ImageStatus) {
-            let deleted = try? ImageRules.deleting(makeImage(status: status), now: Clock.t1)
+            let deleted = try? ImageRules.deleting(makeImage(status: status), now: Instants.t1)
             #expect(deleted?.status == .deleted)
-            #expect(deleted?.deletedAt == Clock.t1)
-            #expect(deleted?.updatedAt == Clock.t1)
+            #expect(deleted?.deletedAt == Instants.t1)
+            #expect(deleted?.updatedAt == Instants.t1)
             #expect(deleted?.id == ImageIDs.subject)
         }
 

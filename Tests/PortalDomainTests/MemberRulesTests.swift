@@ -12,13 +12,13 @@ struct MemberRulesTests {
         // Given a shared image with no members
         let image = makeImage(visibility: .shared)
         // When
-        let member = try? MemberRules.newMember("2002", image: image, existing: [], quota: 128, now: Clock.t1)
+        let member = try? MemberRules.newMember("2002", image: image, existing: [], quota: 128, now: Instants.t1)
         // Then
-        #expect(member == Member(imageID: image.id, memberID: Tenants.consumer, status: .pending, canShare: false, createdAt: Clock.t1, updatedAt: Clock.t1))
+        #expect(member == Member(imageID: image.id, memberID: Tenants.consumer, status: .pending, canShare: false, createdAt: Instants.t1, updatedAt: Instants.t1))
     }
 
     @Test func newMember_withCanShare_recordsIt() {
-        let member = try? MemberRules.newMember("2002", image: makeImage(), existing: [], quota: 128, canShare: true, now: Clock.t1)
+        let member = try? MemberRules.newMember("2002", image: makeImage(), existing: [], quota: 128, canShare: true, now: Instants.t1)
         #expect(member?.canShare == true)
         #expect(member?.status == .pending)
     }
@@ -27,7 +27,7 @@ struct MemberRulesTests {
         // Given a well-formed DDI no tenant holds (the rules cannot even tell: no existence oracle, rule 6)
         let image = makeImage()
         // When
-        let member = try? MemberRules.newMember("9999999999999999", image: image, existing: [], quota: 128, now: Clock.t1)
+        let member = try? MemberRules.newMember("9999999999999999", image: image, existing: [], quota: 128, now: Instants.t1)
         // Then
         #expect(member?.memberID.rawValue == "9999999999999999")
         #expect(member?.status == .pending)
@@ -38,18 +38,18 @@ struct MemberRulesTests {
         // Given
         let image = makeImage(visibility: visibility)
         // When
-        let error = refusal { () throws(DomainError) in try MemberRules.newMember("2002", image: image, existing: [], quota: 128, now: Clock.t1) }
+        let error = refusal { () throws(DomainError) in try MemberRules.newMember("2002", image: image, existing: [], quota: 128, now: Instants.t1) }
         // Then
         #expect(error == .forbidden("Only shared images have members."))
     }
 
     @Test(arguments: ["", "abc", "12a", " 2002", "2002 ", "-2002", "+2002", "12345678901234567", "١٢٣", "２００２", "20.02", "0x10"])
     func newMember_malformedDDI_is400(_ candidate: String) {
-        #expect(status { () throws(DomainError) in try MemberRules.newMember(candidate, image: makeImage(), existing: [], quota: 128, now: Clock.t1) } == 400)
+        #expect(status { () throws(DomainError) in try MemberRules.newMember(candidate, image: makeImage(), existing: [], quota: 128, now: Instants.t1) } == 400)
     }
 
     @Test func newMember_ownersOwnDDI_is400() {
-        let error = refusal { () throws(DomainError) in try MemberRules.newMember("1001", image: makeImage(), existing: [], quota: 128, now: Clock.t1) }
+        let error = refusal { () throws(DomainError) in try MemberRules.newMember("1001", image: makeImage(), existing: [], quota: 128, now: Instants.t1) }
         #expect(error?.statusCode == 400)
     }
 
@@ -58,7 +58,7 @@ struct MemberRulesTests {
         // Given the tenant is already a member
         let existing = [makeMember(Tenants.consumer, status: existingStatus)]
         // When / Then
-        #expect(status { () throws(DomainError) in try MemberRules.newMember("2002", image: makeImage(), existing: existing, quota: 128, now: Clock.t1) } == 409)
+        #expect(status { () throws(DomainError) in try MemberRules.newMember("2002", image: makeImage(), existing: existing, quota: 128, now: Instants.t1) } == 409)
     }
 
     @Test(arguments: [(0, 0, 413), (0, 1, 200), (1, 1, 413), (127, 128, 200), (128, 128, 413), (129, 128, 413)])
@@ -66,7 +66,7 @@ struct MemberRulesTests {
         // Given `existingCount` members on the image
         let existing = (0..<existingCount).map { makeMember(TenantID(rawValue: String(500_000 + $0))!) }
         // When / Then
-        #expect(status { () throws(DomainError) in try MemberRules.newMember("2002", image: makeImage(), existing: existing, quota: quota, now: Clock.t1) } == expected)
+        #expect(status { () throws(DomainError) in try MemberRules.newMember("2002", image: makeImage(), existing: existing, quota: quota, now: Instants.t1) } == expected)
     }
 
     @Test func newMember_defaultQuota_is128() {
@@ -80,17 +80,17 @@ struct MemberRulesTests {
         // Given
         let member = makeMember(Tenants.consumer, status: from)
         // When
-        let updated = try? MemberRules.changingStatus(of: member, to: to.rawValue, now: Clock.t1)
+        let updated = try? MemberRules.changingStatus(of: member, to: to.rawValue, now: Instants.t1)
         // Then
         #expect(updated?.status == to)
-        #expect(updated?.updatedAt == (from == to ? Clock.t0 : Clock.t1))
-        #expect(updated?.createdAt == Clock.t0)
+        #expect(updated?.updatedAt == (from == to ? Instants.t0 : Instants.t1))
+        #expect(updated?.createdAt == Instants.t0)
         #expect(updated?.canShare == member.canShare)
     }
 
     @Test(arguments: ["", "ACCEPTED", "Accepted", "accept", "deleted", "all", " pending"])
     func changingStatus_invalidValue_is400(_ text: String) {
-        #expect(status { () throws(DomainError) in try MemberRules.changingStatus(of: makeMember(Tenants.consumer), to: text, now: Clock.t1) } == 400)
+        #expect(status { () throws(DomainError) in try MemberRules.changingStatus(of: makeMember(Tenants.consumer), to: text, now: Instants.t1) } == 400)
     }
 
     // MARK: - visibleMembers
@@ -152,16 +152,16 @@ struct MemberRulesTests {
         // When the list names consumer (can_share on), consumer2 (can_share omitted) and a new tenant
         let plan = try? MemberRules.replacing(
             existing, with: [(member: "2002", canShare: true), (member: "3003", canShare: nil), (member: "6006", canShare: nil)],
-            image: makeImage(), quota: 128, now: Clock.t1)
+            image: makeImage(), quota: 128, now: Instants.t1)
         // Then
-        #expect(plan?.added == [Member(imageID: ImageIDs.subject, memberID: TenantID(rawValue: "6006")!, status: .pending, canShare: false, createdAt: Clock.t1, updatedAt: Clock.t1)])
-        #expect(plan?.updated == [Member(imageID: ImageIDs.subject, memberID: Tenants.consumer, status: .accepted, canShare: true, createdAt: Clock.t0, updatedAt: Clock.t1)])
+        #expect(plan?.added == [Member(imageID: ImageIDs.subject, memberID: TenantID(rawValue: "6006")!, status: .pending, canShare: false, createdAt: Instants.t1, updatedAt: Instants.t1)])
+        #expect(plan?.updated == [Member(imageID: ImageIDs.subject, memberID: Tenants.consumer, status: .accepted, canShare: true, createdAt: Instants.t0, updatedAt: Instants.t1)])
         #expect(plan?.removed == [existing[2]])
     }
 
     @Test func replacing_canShareNil_keepsTheExistingValue() {
         let existing = [makeMember(Tenants.consumer, status: .accepted, canShare: true)]
-        let plan = try? MemberRules.replacing(existing, with: [(member: "2002", canShare: nil)], image: makeImage(), quota: 128, now: Clock.t1)
+        let plan = try? MemberRules.replacing(existing, with: [(member: "2002", canShare: nil)], image: makeImage(), quota: 128, now: Instants.t1)
         #expect(plan?.added == [])
         #expect(plan?.updated == [])
         #expect(plan?.removed == [])
@@ -169,42 +169,42 @@ struct MemberRulesTests {
 
     @Test func replacing_sameCanShare_isNotAnUpdate() {
         let existing = [makeMember(Tenants.consumer, status: .accepted, canShare: false)]
-        let plan = try? MemberRules.replacing(existing, with: [(member: "2002", canShare: false)], image: makeImage(), quota: 128, now: Clock.t1)
+        let plan = try? MemberRules.replacing(existing, with: [(member: "2002", canShare: false)], image: makeImage(), quota: 128, now: Instants.t1)
         #expect(plan?.updated == [])
     }
 
     @Test func replacing_newMemberWithCanShare_takesIt() {
-        let plan = try? MemberRules.replacing([], with: [(member: "2002", canShare: true)], image: makeImage(), quota: 128, now: Clock.t1)
+        let plan = try? MemberRules.replacing([], with: [(member: "2002", canShare: true)], image: makeImage(), quota: 128, now: Instants.t1)
         #expect(plan?.added.first?.canShare == true)
         #expect(plan?.added.first?.status == .pending)
     }
 
     @Test func replacing_emptyList_removesEveryone() {
         let existing = [makeMember(Tenants.consumer), makeMember(Tenants.consumer2)]
-        let plan = try? MemberRules.replacing(existing, with: [], image: makeImage(), quota: 128, now: Clock.t1)
+        let plan = try? MemberRules.replacing(existing, with: [], image: makeImage(), quota: 128, now: Instants.t1)
         #expect(plan?.removed == existing)
         #expect(plan?.added == [])
     }
 
     @Test func replacing_duplicateEntries_countOnceAndTheLastCanShareWins() {
         let plan = try? MemberRules.replacing(
-            [], with: [(member: "2002", canShare: true), (member: "2002", canShare: false)], image: makeImage(), quota: 128, now: Clock.t1)
+            [], with: [(member: "2002", canShare: true), (member: "2002", canShare: false)], image: makeImage(), quota: 128, now: Instants.t1)
         #expect(plan?.added.map(\.memberID) == [Tenants.consumer])
         #expect(plan?.added.first?.canShare == false)
     }
 
     @Test func replacing_ownerInTheList_is400() {
-        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: [(member: "1001", canShare: nil)], image: makeImage(), quota: 128, now: Clock.t1) } == 400)
+        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: [(member: "1001", canShare: nil)], image: makeImage(), quota: 128, now: Instants.t1) } == 400)
     }
 
     @Test func replacing_malformedDDI_is400() {
-        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: [(member: "x", canShare: nil)], image: makeImage(), quota: 128, now: Clock.t1) } == 400)
+        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: [(member: "x", canShare: nil)], image: makeImage(), quota: 128, now: Instants.t1) } == 400)
     }
 
     @Test func replacing_beyondTheQuota_is413() {
         let wanted: [(member: String, canShare: Bool?)] = (1...3).map { (member: String(7000 + $0), canShare: nil) }
-        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: wanted, image: makeImage(), quota: 3, now: Clock.t1) } == 200)
-        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: wanted, image: makeImage(), quota: 2, now: Clock.t1) } == 413)
+        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: wanted, image: makeImage(), quota: 3, now: Instants.t1) } == 200)
+        #expect(status { () throws(DomainError) in try MemberRules.replacing([], with: wanted, image: makeImage(), quota: 2, now: Instants.t1) } == 413)
     }
 
     // MARK: - requireShared
