@@ -90,7 +90,12 @@ package enum AccessPolicy {
     package static func decide(
         _ action: ImageAction, image: Image, membership: Member?, principal: Principal, settings: AccessSettings = .standard
     ) -> Decision {
-        decide(action, image: image, relation: Relation.of(principal, to: image, membership: membership), isStaff: principal.isStaff, settings: settings)
+        var relation = Relation.of(principal, to: image, membership: membership)
+        // Answering a share is the member's own act, whatever the role of the token it signs in with.
+        if action == .setOwnStatus, let membership, membership.imageID == image.id, membership.memberID == principal.tenantID {
+            relation = .member(membership.status, canShare: membership.canShare)
+        }
+        return decide(action, image: image, relation: relation, isStaff: principal.isStaff, settings: settings)
     }
 
     /// The same decision from an already-computed relation.
@@ -100,7 +105,7 @@ package enum AccessPolicy {
         guard canSee(image, relation: relation, settings: settings) else {
             // A member that lost sight of a shared image (rejected, with rejected-members-lose-access)
             // may still change its own answer: otherwise "rejected" could never be taken back.
-            if action == .setOwnStatus, case .member = relation, image.visibility == .shared, image.status != .deleted {
+            if action == .setOwnStatus, case .member = relation, image.visibility == .shared, image.status != .deleted, image.status != .pendingDelete {
                 return .allow
             }
             return .notFound
@@ -167,7 +172,7 @@ package enum AccessPolicy {
             case .owner: return .forbidden("The image owner may not change a member's status; only the member can.")
             case .admin: return .forbidden("Only the member itself may change its status.")
             case .support: return .forbidden(readOnlyStaff)
-            case .stranger: return .notFound
+            case .stranger: return image.visibility == .shared ? .notFound : .forbidden("Only shared images have members.")
             }
 
         case .export:
@@ -182,7 +187,7 @@ package enum AccessPolicy {
 
     /// Whether the relation lets the caller know the image exists at all.
     package static func canSee(_ image: Image, relation: Relation, settings: AccessSettings = .standard) -> Bool {
-        if image.status == .deleted { return false }
+        if image.status == .deleted || image.status == .pendingDelete { return false }
         switch relation {
         case .owner, .admin, .support:
             return true
@@ -200,33 +205,35 @@ package enum AccessPolicy {
     /// Who may read or change the member record of `target` on `image`.
     package enum MemberRecordOperation: Sendable { case read, updateStatus }
 
-    /// Decides access to one member record (`GET`/`PUT .../members/{target}`).
+    /// Decides access to one member record (`GET`/`PUT .../members/{target}`), as Glance answers:
     ///
-    /// Glance's answers: the member itself may read and update its record; the owner (and admin,
-    /// support) may read any record but not change a status (403); anyone else gets 404, and so
-    /// does a member asking about another member.
+    /// - Only shared images have member records to show: on any other visibility a read is 404, and a
+    ///   status change is 403 for anyone who can see the image (404 for anyone who cannot).
+    /// - The member itself may read and update its own record, whatever its status and whatever the
+    ///   role of its token.
+    /// - The owner, admins and support staff may read any record; none of them may change a status (403).
+    /// - Anyone else, including a member asking about another member, gets 404.
     package static func decideMemberRecord(
         _ operation: MemberRecordOperation, target: TenantID, image: Image, membership: Member?, principal: Principal,
         settings: AccessSettings = .standard
     ) -> Decision {
+        guard image.status != .deleted, image.status != .pendingDelete else { return .notFound }
+        let isSelf = principal.tenantID == target && membership?.memberID == target && membership?.imageID == image.id
         let relation = Relation.of(principal, to: image, membership: membership)
-        let isSelf = principal.tenantID == target
-        switch relation {
-        case .member:
-            guard isSelf, image.status != .deleted else { return .notFound }
-            switch image.visibility {
-            case .shared: return .allow  // its own record, whatever its status
-            case .private: return .notFound  // hidden from members while private
-            case .public, .community: return .forbidden("Only shared images have members.")
-            }
-        case .stranger:
+        let visible = isSelf ? image.visibility != .private : canSee(image, relation: relation, settings: settings)
+        guard image.visibility == .shared else {
+            if operation == .updateStatus && visible { return .forbidden("Only shared images have members.") }
             return .notFound
+        }
+        if isSelf { return .allow }
+        switch relation {
         case .owner, .admin, .support:
-            guard canSee(image, relation: relation, settings: settings) else { return .notFound }
             switch operation {
             case .read: return .allow
             case .updateStatus: return decide(.setOwnStatus, image: image, relation: relation, isStaff: principal.isStaff, settings: settings)
             }
+        case .member, .stranger:
+            return .notFound
         }
     }
 

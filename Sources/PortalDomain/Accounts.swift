@@ -69,7 +69,7 @@ package enum TokenSubject: Hashable, Sendable {
 package enum TokenRules {
     /// Parses a duration such as `30d`, `12h`, `90m` or `3600s`.
     package static func duration(_ text: String) throws(DomainError) -> TimeInterval {
-        guard let unit = text.last, let number = Int(text.dropLast()), number > 0 else {
+        guard let unit = text.last, text.first?.isASCII == true, text.first?.isNumber == true, let number = Int(text.dropLast()), number > 0 else {
             throw .invalid("'\(text.prefix(32))' is not a duration: use a number and a unit, e.g. 30d, 12h, 90m, 3600s.")
         }
         switch unit {

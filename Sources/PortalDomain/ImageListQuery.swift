@@ -168,7 +168,8 @@ package struct ImageListQuery: Hashable, Sendable {
             for part in newSort.trimmingCharacters(in: .whitespaces).split(separator: ",", omittingEmptySubsequences: false) {
                 let pieces = part.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
                 let key = try sortKey(String(pieces[0]).trimmingCharacters(in: .whitespaces))
-                let direction = pieces.count > 1 ? try sortDirection(String(pieces[1]).trimmingCharacters(in: .whitespaces)) : .desc
+                let directionText = pieces.count > 1 ? String(pieces[1]).trimmingCharacters(in: .whitespaces) : ""
+                let direction = directionText.isEmpty ? SortDirection.desc : try sortDirection(directionText)
                 parsed.append((key, direction))
             }
             query.sort = parsed

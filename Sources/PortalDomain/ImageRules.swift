@@ -188,11 +188,14 @@ package enum ImageRules {
         /// The attribute name (decoded JSON pointer, one level deep).
         package var attribute: String
         package var value: JSONValue?
+        /// Draft 4 (v2.0): `add` of something already present is a conflict, not a replace.
+        package var strictAdd: Bool
 
-        package init(op: Op, attribute: String, value: JSONValue?) {
+        package init(op: Op, attribute: String, value: JSONValue?, strictAdd: Bool = false) {
             self.op = op
             self.attribute = attribute
             self.value = value
+            self.strictAdd = strictAdd
         }
     }
 
@@ -232,7 +235,7 @@ package enum ImageRules {
                 guard let provided = raw["value"] else { throw .invalid("Operation \"\(op.rawValue)\" requires a member named \"value\".") }
                 value = provided
             }
-            operations.append(PatchOperation(op: op, attribute: attribute, value: value))
+            operations.append(PatchOperation(op: op, attribute: attribute, value: value, strictAdd: !draft10))
         }
         return operations
     }
@@ -246,6 +249,9 @@ package enum ImageRules {
             let key = operation.attribute
             if readOnlyAttributes.contains(key) { throw .forbidden("Attribute '\(key)' is read-only.") }
             if reservedAttributes.contains(key) || key.hasPrefix(reservedNamespace) { throw .forbidden("Attribute '\(key)' is reserved.") }
+            if operation.op == .add, operation.strictAdd, baseAttributes.contains(key) || properties[key] != nil {
+                throw .conflict("Property \(key.prefix(255)) already present.")
+            }
             if baseAttributes.contains(key) {
                 guard operation.op != .remove, let value = operation.value else { throw .forbidden("Property \(key) may not be removed.") }
                 changes.append(try baseChange(key: key, value: value))
@@ -281,14 +287,14 @@ package enum ImageRules {
                 updated.visibility = visibility
             case .diskFormat(let format):
                 if format != updated.diskFormat {
-                    guard [.queued, .importing, .uploading].contains(image.status) else {
+                    guard [.queued, .importing].contains(image.status) else {
                         throw .forbidden("Attribute disk_format can be only replaced for a queued image.")
                     }
                 }
                 updated.diskFormat = format
             case .containerFormat(let format):
                 if format != updated.containerFormat {
-                    guard [.queued, .importing, .uploading].contains(image.status) else {
+                    guard [.queued, .importing].contains(image.status) else {
                         throw .forbidden("Attribute container_format can be only replaced for a queued image.")
                     }
                 }

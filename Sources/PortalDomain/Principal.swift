@@ -45,7 +45,8 @@ package enum Principal: Hashable, Sendable {
         return false
     }
 
-    /// May read every tenant's images, members and audit events (admins and support).
+    /// May read every tenant's images and members (admins and support). Audit events across
+    /// tenants are for staff only (`AuditEvent.isVisible`).
     package var readsAcrossTenants: Bool { isAdmin || isSupport }
 
     /// A short label for logs and audit ("tenant 1234", "staff alice").

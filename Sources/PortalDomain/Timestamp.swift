@@ -54,6 +54,15 @@ package enum Timestamp {
         return String(iso.dropLast()) + "." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 
+    /// Days in a month of the proleptic Gregorian calendar.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     /// Parses `YYYY-MM-DDTHH:MM:SS` with an optional fraction and a `Z` or `±HH:MM` zone (no zone means UTC),
     /// or a bare `YYYY-MM-DD`.
     package static func parse(_ text: String) -> Date? {
@@ -69,7 +78,7 @@ package enum Timestamp {
         }
         guard c.count >= 10, c[4] == UInt8(ascii: "-"), c[7] == UInt8(ascii: "-"),
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            (1...12).contains(month), (1...31).contains(day)
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
         else { return nil }
         var hour = 0, minute = 0, second = 0
         var fraction = 0.0

@@ -331,9 +331,9 @@ struct ImageRulesTests {
             // Then
             #expect(
                 operations == [
-                    Op(op: .replace, attribute: "name", value: .string("x")),
-                    Op(op: .add, attribute: "foo", value: .string("v")),
-                    Op(op: .remove, attribute: "bar", value: nil),
+                    Op(op: .replace, attribute: "name", value: .string("x"), strictAdd: true),
+                    Op(op: .add, attribute: "foo", value: .string("v"), strictAdd: true),
+                    Op(op: .remove, attribute: "bar", value: nil, strictAdd: true),
                 ])
         }
 

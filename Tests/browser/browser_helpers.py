@@ -134,7 +134,15 @@ class Person:
         return element
 
     def select(self, css, value):
-        Select(self.find(css)).select_by_value(value)
+        """Selects an option by value (an <option> without a value attribute is matched by its text)."""
+        select = Select(self.find(css))
+        for option in select.options:
+            if option.get_attribute("value") == value:
+                option.click()
+                break
+        else:
+            raise AssertionError(f"no option {value!r} in {css}")
+        assert select.first_selected_option.get_attribute("value") == value
 
     def submit(self, element, accept_confirm=False, dismiss_confirm=False):
         """Clicks a submit button (element or CSS) and waits for the next page to load.
