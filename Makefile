@@ -42,7 +42,8 @@ test-browser: setup-python
 bench: setup-build
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
-	$(SWIFT) build -c release --product image-portal --product portal-bench
+	$(SWIFT) build -c release --product image-portal
+	$(SWIFT) build -c release --product portal-bench
 	scripts/bench.sh
 
 setup-build:

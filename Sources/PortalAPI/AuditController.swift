@@ -12,6 +12,8 @@ package struct AuditController: Sendable {
 
     package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("events", use: list)
+        // The trail is append-only: nothing changes or deletes events through the API.
+        group.rejectOtherMethods("events", allowed: [.get])
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {

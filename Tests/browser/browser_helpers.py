@@ -5,7 +5,6 @@ suites run in one pytest process.
 """
 import csv
 import io
-import os
 import pathlib
 import re
 import uuid
@@ -14,7 +13,7 @@ from urllib.parse import urlparse
 
 import requests
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -81,7 +80,12 @@ class Person:
         return WebDriverWait(self.driver, timeout)
 
     def ready(self):
-        self.wait().until(lambda d: d.execute_script("return document.readyState") == "complete")
+        def complete(driver):
+            try:
+                return driver.execute_script("return document.readyState") == "complete"
+            except WebDriverException:
+                return False
+        self.wait().until(complete)
 
     def open(self, path):
         self.driver.get(self.portal.url + path)
@@ -96,8 +100,12 @@ class Person:
 
     def wait_path(self, pattern):
         """Waits until the current path (with query) fully matches the regex `pattern`."""
-        self.wait().until(lambda d: re.fullmatch(pattern, self.path) is not None,
-                          message=f"{self.name}: path never matched {pattern!r}")
+        def matches(_):
+            try:
+                return re.fullmatch(pattern, self.path) is not None
+            except WebDriverException:
+                return False
+        self.wait().until(matches, message=f"{self.name}: path never matched {pattern!r} (at {self.driver.current_url})")
         self.ready()
         return re.fullmatch(pattern, self.path)
 
@@ -145,13 +153,13 @@ class Person:
         assert select.first_selected_option.get_attribute("value") == value
 
     def submit(self, element, accept_confirm=False, dismiss_confirm=False):
-        """Clicks a submit button (element or CSS) and waits for the next page to load.
+        """Clicks a submit button or link (element or CSS) and waits for the next page to load.
 
         With `accept_confirm`, the JS confirm dialog of `data-confirm` buttons must appear and is accepted.
         """
         if isinstance(element, str):
             element = self.find(element)
-        old = self.driver.find_element(By.TAG_NAME, "html")
+        mark = self.mark_page()
         element.click()
         if accept_confirm or dismiss_confirm:
             alert = self.wait().until(EC.alert_is_present(), message="no confirm dialog appeared")
@@ -160,8 +168,27 @@ class Person:
             else:
                 alert.dismiss()
                 return
-        self.wait().until(EC.staleness_of(old), message=f"{self.name}: page did not change after submit")
-        self.ready()
+        self.wait_new_page(mark)
+
+    def mark_page(self):
+        """Tags the current document, so that `wait_new_page` can tell when another one has loaded."""
+        mark = uuid.uuid4().hex
+        self.driver.execute_script("window.__testPageMark = arguments[0];", mark)
+        return mark
+
+    def wait_new_page(self, mark):
+        """Waits until a new document (without `mark`) has fully loaded.
+
+        (Not `staleness_of`: while a navigation commits, chromedriver may answer with a generic
+        "node does not belong to the document" error instead of a stale-element one.)
+        """
+        def loaded(driver):
+            try:
+                return driver.execute_script(
+                    "return window.__testPageMark !== arguments[0] && document.readyState === 'complete';", mark)
+            except WebDriverException:
+                return False  # mid-navigation; ask again
+        self.wait().until(loaded, message=f"{self.name}: no new page loaded")
 
     def no_alert(self, seconds=1.5):
         """True when no JS dialog shows up within `seconds` (an explicit wait that is expected to time out)."""
@@ -171,9 +198,19 @@ class Person:
             return True
         return False
 
-    def screenshot(self, name):
+    def screenshot(self, name, full=False):
+        """Saves test-output/screenshots/NAME.png; `full` grows the window to the whole page first."""
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+        if not full:
+            self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+            return
+        size = self.driver.get_window_size()
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.set_window_size(size["width"], min(max(size["height"], height + 120), 6000))
+        try:
+            self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+        finally:
+            self.driver.set_window_size(size["width"], size["height"])
 
     # ----- session ----------------------------------------------------------------------------
 
@@ -195,11 +232,7 @@ class Person:
     def add_account(self, tenant):
         """"Add account" from the switcher menu: the new account becomes active."""
         self.open_switcher()
-        link = self.find("#account-switcher a[href='/session/accounts']")
-        old = self.driver.find_element(By.TAG_NAME, "html")
-        link.click()
-        self.wait().until(EC.staleness_of(old))
-        self.ready()
+        self.submit(self.find("#account-switcher a[href='/session/accounts']"))
         self.find("input[name=kind][value=tenant]").click()
         self.fill("#add-ddi", tenant.ddi)
         self.fill("#add-token", tenant.token)
@@ -336,7 +369,3 @@ class Api:
 def parse_csv(text):
     return list(csv.reader(io.StringIO(text)))
 
-
-def error_page(person):
-    """(h1, message, request ID text) of a rendered error page."""
-    return person.h1, person.text(".error-message"), person.find("main.error-page").text

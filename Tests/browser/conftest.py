@@ -3,9 +3,17 @@ cookie jar). The live server is the shared `portal` fixture of Tests/conftest.py
 
 A failing test leaves a screenshot of every open browser under test-output/screenshots/failures/.
 """
+import shutil
+
 import pytest
 
 from browser_helpers import SHOTS, Person, new_driver
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_failure_screenshots():
+    """Failure screenshots describe this run only."""
+    shutil.rmtree(SHOTS / "failures", ignore_errors=True)
 
 
 @pytest.hookimpl(hookwrapper=True)

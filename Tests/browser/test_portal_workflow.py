@@ -10,11 +10,10 @@ import json
 import re
 import uuid
 
-import pytest
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 
-from browser_helpers import UUID_RE, Api, new_tenant, unique, word_in
+from browser_helpers import UUID_RE, Api, new_tenant, unique
 
 
 def raw_file(tmp_path, size=1000, name="disk.raw", seed=b"raw image"):
@@ -29,7 +28,7 @@ def wait_task_done(person, timeout=60):
     def done(_):
         try:
             status = person.find("#task-status").text
-        except (NoSuchElementException, StaleElementReferenceException):
+        except WebDriverException:  # between two loads of the self-refreshing page
             return False
         return status if status in ("success", "failure") else False
     return person.wait(timeout).until(done, message="the task never finished")
@@ -88,6 +87,55 @@ def test_sign_in_navigate_and_sign_out(portal, alice):
     alice.wait_path(r"/login\?next=%2Fimages")
     replay = requests.get(portal.url + "/images", cookies={"portal_session": old_cookie}, allow_redirects=False)
     assert replay.status_code == 303 and replay.headers["Location"].startswith("/login")
+
+    # Signing in from there lands on the page first asked for ...
+    alice.fill("#ddi", tenant.ddi)
+    alice.fill("#token", tenant.token)
+    alice.submit("form[action='/login'] button[type=submit]")
+    alice.wait_path("/images")
+    # ... but never on another site.
+    alice.open("/logout")
+    alice.submit("#sign-out-all")
+    alice.open("/login?next=//evil.example/")
+    alice.fill("#ddi", tenant.ddi)
+    alice.fill("#token", tenant.token)
+    alice.submit("form[action='/login'] button[type=submit]")
+    alice.wait_path("/")
+    assert alice.driver.current_url.startswith(portal.url)
+    # Staff pages do not exist for a tenant (404, not 403).
+    for page in ("/admin", "/support", f"/support/tenants/{tenant.ddi}"):
+        alice.open(page)
+        assert alice.h1 == "404 Not Found", page
+
+
+def test_settings_issue_and_revoke_token(portal, alice):
+    tenant = new_tenant(portal, "Tokens")
+    alice.sign_in(tenant, expect_path="/")
+    alice.open("/settings")
+    label = unique("script")
+    alice.fill("#token-label", label)
+    alice.select("#token-expiry", "1d")
+    alice.submit("#issue-token button[type=submit]")
+    once = alice.wait_path(r"/settings/tokens/issued\?once=.+").group(0)
+    token = alice.find("#new-token").get_attribute("value")
+    token_id = portal.token_id(token)
+    assert token_id in alice.text("main")
+    assert Api(portal, token).get("/image/v2/images").status_code == 200
+    # Shown once only.
+    alice.open(once)
+    assert alice.h1 == "404 Not Found"
+    assert token not in alice.source
+    # Listed with its label, then revoked from the list (after the confirm dialog).
+    alice.open("/settings")
+    row = f"#token-list tr[data-token='{token_id}']"
+    assert label in alice.text(row) and "active" in alice.text(row)
+    alice.submit(f"{row} button", accept_confirm=True)
+    assert any(f"Revoked {token_id}" in f for f in alice.flashes())
+    assert "revoked" in alice.text(row)
+    assert not alice.has(f"{row} button")
+    assert Api(portal, token).get("/image/v2/images").status_code == 401
+    # The session's own token is untouched.
+    assert alice.active_account() == tenant.key
 
 
 def test_staff_admin_lands_on_admin(portal, alice):
@@ -159,6 +207,86 @@ def test_upload_success_message_is_shown(portal, alice, tmp_path):
     assert any("Uploaded 1000 bytes" in f for f in alice.flashes()), alice.flashes()
 
 
+def test_image_list_filters_and_pages(portal, alice):
+    tenant = new_tenant(portal, "Lister")
+    api = Api(portal, tenant.token)
+    active = [api.create_image(name=f"alpha-{i:02d}")["id"] for i in range(21)]
+    queued = api.create_image(name="beta-queued", data=None)["id"]
+    qcow = api.create_image(name="gamma-qcow2", disk_format="qcow2", data=None)["id"]
+    alice.sign_in(tenant, expect_path="/")
+
+    first = alice.list_ids("mine")
+    assert len(first) == 20
+    assert first[0] == qcow  # newest first
+    alice.submit(alice.find(".pager a[rel=next]"))
+    second = [tr.get_attribute("data-image") for tr in alice.finds("#image-list tr[data-image]")]
+    assert len(second) == 3 and not set(first) & set(second)
+    assert set(first) | set(second) == set(active) | {queued, qcow}
+    assert not alice.has(".pager a[rel=next]")
+    alice.submit([a for a in alice.finds(".pager a") if a.text == "First page"][0])
+    assert [tr.get_attribute("data-image") for tr in alice.finds("#image-list tr[data-image]")] == first
+
+    # The filter form: name, status, format, sort — each kept in the form after applying.
+    alice.fill("#f-name", "beta")
+    alice.submit("form.filters button[type=submit]")
+    assert [tr.get_attribute("data-image") for tr in alice.finds("#image-list tr[data-image]")] == [queued]
+    assert alice.find("#f-name").get_attribute("value") == "beta"
+    alice.open("/images?tab=mine")
+    alice.select("#f-status", "queued")
+    alice.submit("form.filters button[type=submit]")
+    assert set(alice.list_ids("mine", "&status=queued")) == {queued, qcow}
+    alice.select("#f-format", "qcow2")
+    alice.submit("form.filters button[type=submit]")
+    assert [tr.get_attribute("data-image") for tr in alice.finds("#image-list tr[data-image]")] == [qcow]
+    alice.open("/images?tab=mine&name=alpha")
+    alice.select("#f-sort", "name")
+    alice.submit("form.filters button[type=submit]")
+    names = [alice.find("a", tr).text for tr in alice.finds("#image-list tr[data-image]")]
+    assert names == sorted(names) and names[0] == "alpha-00" and len(names) == 20
+    alice.open("/images?tab=mine&name=no-such-name")
+    assert alice.text(".empty")
+
+
+def test_import_from_a_container(portal, alice, tmp_path):
+    tenant = new_tenant(portal, "Container importer")
+    alice.sign_in(tenant, expect_path="/")
+    alice.open("/import")
+    assert not alice.has("#import-object-form")  # no container yet: the page says to make one
+    assert alice.has("#object-title ~ p a[href='/files']")
+
+    container = unique("incoming")
+    alice.open("/files")
+    alice.fill("#container-name", container)
+    alice.submit("#create-container button[type=submit]")
+    alice.wait_path(f"/files/{container}")
+    path, data = raw_file(tmp_path, size=900, name="source.img", seed=b"object")
+    alice.fill("#object-name", "disks/source.img")
+    alice.find("#object-file").send_keys(str(path))
+    mark = alice.mark_page()
+    alice.find("#object-upload-form button[type=submit]").click()
+    alice.wait_new_page(mark)
+    alice.wait_path(f"/files/{container}")
+    assert "900 bytes" in alice.text("#object-list tr[data-object='disks/source.img']")
+
+    alice.open("/import")
+    alice.select("#im-container", container)
+    alice.fill("#im-object", "disks/source.img")
+    name = unique("imported")
+    alice.fill("#im-name", name)
+    alice.select("#im-disk", "raw")
+    alice.submit("#import-object-form button[type=submit]")
+    alice.wait_path(r"/tasks/([^/?]+)")
+    assert wait_task_done(alice) == "success", alice.text("#task-message")
+    opened = [a for a in alice.finds("a.button") if a.text == "Open the imported image"]
+    assert opened, "no link to the imported image"
+    alice.submit(opened[0])
+    image_id = alice.wait_path(rf"/images/({UUID_RE})").group(1)
+    assert alice.text("#image-name") == name
+    assert alice.text("#image-status") == "active"
+    assert f"imported from {container}/disks/source.img" in alice.text("main")
+    assert Api(portal, tenant.token).image(image_id).json()["checksum"] == hashlib.md5(data).hexdigest()
+
+
 # ---------------------------------------------------------------------------------------------
 # Sharing: share by tenant ID, answer, remove
 
@@ -199,7 +327,7 @@ def test_share_answer_and_remove(portal, alice, bob, tmp_path):
     assert not bob.has("#members") and not bob.has("#share-form") and not bob.has("#export")
     assert bob.has("#boot-name")
     assert {b.get_attribute("value") for b in bob.finds("#membership button[name=status]")} == {"rejected", "pending"}
-    bob.screenshot("image-detail-member")
+    bob.screenshot("image-detail-member", full=True)
 
     # Reject on the image page: hidden from Shared and Pending, listed under Rejected.
     bob.submit("#membership button[name=status][value=rejected]")
@@ -212,7 +340,7 @@ def test_share_answer_and_remove(portal, alice, bob, tmp_path):
     alice.open(f"/images/{image_id}")
     assert alice.member_rows() == {consumer.ddi: "rejected"}
     assert consumer.ddi in alice.text("#rejected-hint")
-    alice.screenshot("image-detail-owner")
+    alice.screenshot("image-detail-owner", full=True)
 
     # "Remind me later" from the Rejected tab: back to Pending.
     bob.answer_in_list("rejected", image_id, "pending")
@@ -238,6 +366,54 @@ def test_share_answer_and_remove(portal, alice, bob, tmp_path):
     for tab in ("shared", "pending", "rejected"):
         assert image_id not in bob.list_ids(tab)
     assert consumer_api.image(image_id).status_code == 404
+
+
+def test_share_form_private_image_and_bad_ids(portal, alice, bob, tmp_path):
+    owner, consumer = new_tenant(portal, "Careful"), new_tenant(portal, "Friend")
+    api = Api(portal, owner.token)
+    alice.sign_in(owner, expect_path="/")
+    path, _ = raw_file(tmp_path)
+    image_id = alice.upload(path, name=unique("private"), visibility="private")
+    assert "private" in alice.text("main p.muted")
+    make_shared = alice.find("#make-shared")
+    assert make_shared.is_selected()
+
+    # One submission: a real tenant, a well-formed ID with no account, a malformed one, the owner itself.
+    nobody = str(10 ** 15 + int(uuid.uuid4().int % 10 ** 14))
+    alice.share(image_id, ddis=f"{consumer.ddi}, {nobody} 12ab;{owner.ddi}")
+    flashes = " | ".join(alice.flashes())
+    assert "now shared (it was private)" in flashes
+    assert f"Shared with {consumer.ddi}, {nobody}" in flashes  # no existence oracle: both alike
+    assert "Not shared" in flashes and "12ab" in flashes and owner.ddi in flashes.split("Not shared", 1)[1]
+    assert alice.member_rows() == {consumer.ddi: "pending", nobody: "pending"}
+    assert api.image(image_id).json()["visibility"] == "shared"
+    assert not alice.has("#make-shared")
+
+    # Sharing with a member again is refused with a reason; nothing changes.
+    alice.share(image_id, ddis=consumer.ddi)
+    assert any("Not shared" in f and consumer.ddi in f for f in alice.flashes()), alice.flashes()
+    assert alice.member_rows() == {consumer.ddi: "pending", nobody: "pending"}
+    # An empty share form is refused with a message, not a crash.
+    alice.share(image_id)
+    assert alice.h1.startswith("400"), alice.h1
+    assert "at least one tenant ID" in alice.text(".error-message")
+
+    # The consumer boots it from the image page's Boot form.
+    bob.sign_in(consumer, expect_path="/")
+    bob.open(f"/images/{image_id}")
+    bob.fill("#boot-name", "from-detail")
+    bob.submit("form[action$='/boot'] button[type=submit]")
+    bob.wait_path(r"/servers/[^/?]+")
+    assert bob.h1 == "from-detail"
+
+    # The owner deletes the image (after confirming): the member loses it at once.
+    alice.open(f"/images/{image_id}")
+    alice.submit("form[action$='/delete'] button", accept_confirm=True)
+    alice.wait_path("/images")
+    assert image_id not in alice.list_ids("mine")
+    bob.open(f"/images/{image_id}")
+    assert bob.h1 == "404 Not Found"
+    assert image_id not in bob.list_ids("pending")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +464,19 @@ def test_boot_shared_image_snapshot_export_blocked(portal, alice, bob, tmp_path)
     assert "Not derived from another tenant's image" in " ".join(li.text for li in failed)
     assert bob.has("#export-blocked")
     assert not bob.has("#start-export")
-    bob.screenshot("image-detail-export-blocked")
+    bob.screenshot("image-detail-export-blocked", full=True)
+
+    # Forcing the export anyway (a hand-made POST with the session's CSRF token) does not export it.
+    consumer_api = Api(portal, consumer.token)
+    assert consumer_api.session.put(f"{portal.url}/object/v1/AUTH_{consumer.ddi}/loot").status_code in (201, 202)
+    r = bob.http().post(f"{portal.url}/images/{snap_id}/export", data={"_csrf": bob.csrf(), "container": "loot"}, allow_redirects=False)
+    if r.status_code == 303:  # started as a task: it must fail with the reason
+        bob.open(r.headers["Location"])
+        assert wait_task_done(bob) == "failure"
+        assert "derived from" in bob.text("#task-message")
+    else:
+        assert r.status_code in (400, 403, 409), r.status_code
+    assert consumer_api.objects(consumer.ddi, "loot") == {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,7 +537,7 @@ def test_owner_exports_into_files(portal, alice, tmp_path):
 # XSS, forged cookies, CSRF, headers
 
 
-def test_script_in_image_name_is_text(portal, alice, tmp_path):
+def test_script_in_image_name_is_text(portal, alice, bob, tmp_path):
     owner = new_tenant(portal, "Xss")
     alice.sign_in(owner, expect_path="/")
     path, _ = raw_file(tmp_path)
@@ -366,6 +554,18 @@ def test_script_in_image_name_is_text(portal, alice, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in alice.http().get(portal.url + "/images?tab=mine").text
     # No inline script anywhere: every <script> comes from a file (the CSP forbids inline script).
     assert all(s.get_attribute("src") for s in alice.finds("script"))
+
+    # The consumer's pages show it as text too: inbox, Pending tab, image page.
+    consumer = new_tenant(portal, "Xss consumer")
+    Api(portal, owner.token).add_member(image_id, consumer.ddi)
+    bob.sign_in(consumer, expect_path="/")
+    assert bob.no_alert(0.5)
+    assert bob.find(f"#inbox tr[data-image='{image_id}'] td").text.startswith(evil)
+    for page in ("/", "/images?tab=pending", f"/images/{image_id}"):
+        bob.open(page)
+        assert bob.no_alert(0.5), f"a script in an image name ran on the consumer's {page}"
+        assert evil not in bob.http().get(portal.url + page).text
+    assert bob.text("#image-name") == evil
 
 
 def _b64decode(text):
@@ -445,6 +645,12 @@ def test_post_without_csrf_token_is_refused(portal, alice, tmp_path):
     assert r.status_code == 403 and "403 Forbidden" in r.text and "Request ID" in r.text
     r = http.post(portal.url + f"/images/{image_id}/delete", data={}, allow_redirects=False)
     assert r.status_code == 403
+    # The upload form (multipart) carries its token in the query string; without it, refused too.
+    before = set(api.image_ids())
+    r = http.post(portal.url + "/import/upload", data={"name": "no-token", "disk_format": "raw"},
+                  files={"file": ("x.raw", b"x" * 100)}, allow_redirects=False)
+    assert r.status_code == 403
+    assert set(api.image_ids()) == before
     assert api.members(image_id) == {}
     assert api.image(image_id).json()["status"] == "active"
 

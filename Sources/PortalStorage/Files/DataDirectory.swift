@@ -158,6 +158,18 @@ package enum FileOps {
         }
     }
 
+    /// glibc's `sync_file_range`, looked up once (its prototype needs _GNU_SOURCE, which Swift's
+    /// Glibc module does not define). Nil where the platform lacks it; callers then rely on fsync alone.
+    private static let syncFileRangeFunction: (@convention(c) (Int32, off_t, off_t, UInt32) -> Int32)? = {
+        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, off_t, off_t, UInt32) -> Int32).self)
+    }()
+
+    /// Starts (and with the wait flags, waits for) writeback of a byte range; a no-op where unsupported.
+    package static func syncFileRange(_ fd: Int32, offset: Int64, count: Int64, flags: UInt32) {
+        _ = syncFileRangeFunction?(fd, off_t(offset), off_t(count), flags)
+    }
+
     /// Removes a file if it exists.
     package static func remove(_ path: String) {
         unlink(path)

@@ -60,6 +60,46 @@ struct ImageRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         static let createdAt = Column(CodingKeys.createdAt)
     }
 
+    /// Decodes a row directly (no Codable machinery): list pages decode up to a thousand rows.
+    init(row: Row) throws {
+        id = row[Columns.id]
+        name = row["name"]
+        owner = row[Columns.owner]
+        status = row[Columns.status]
+        visibility = row[Columns.visibility]
+        diskFormat = row["disk_format"]
+        containerFormat = row["container_format"]
+        size = row["size"]
+        virtualSize = row["virtual_size"]
+        checksum = row["checksum"]
+        osHashAlgo = row["os_hash_algo"]
+        osHashValue = row[Columns.osHashValue]
+        minDisk = row["min_disk"]
+        minRam = row["min_ram"]
+        protected = row["protected"]
+        osHidden = row["os_hidden"]
+        tags = try Self.decodeTags(row["tags"])
+        properties = try Self.decodeProperties(row["properties"])
+        origin = row["origin"]
+        parentImageID = row["parent_image_id"]
+        sourceServerID = row["source_server_id"]
+        sourceContainer = row["source_container"]
+        sourceObject = row["source_object"]
+        createdAt = row[Columns.createdAt]
+        updatedAt = row["updated_at"]
+        deletedAt = row["deleted_at"]
+    }
+
+    private static func decodeTags(_ text: String?) throws -> [String] {
+        guard let text, text != "[]" else { return [] }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    private static func decodeProperties(_ text: String?) throws -> [String: String] {
+        guard let text, text != "{}" else { return [:] }
+        return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
+    }
+
     init(_ image: Image) {
         id = image.id.rawValue
         name = image.name

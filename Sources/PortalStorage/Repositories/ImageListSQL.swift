@@ -12,14 +12,14 @@ struct ImageListSQL {
     /// The sort expression of a key (NULLs folded so that keyset comparisons stay total).
     static func expression(_ key: ImageListQuery.SortKey) -> String {
         switch key {
-        case .name: "COALESCE(name, '')"
-        case .status: "status"
-        case .containerFormat: "COALESCE(container_format, '')"
-        case .diskFormat: "COALESCE(disk_format, '')"
-        case .size: "COALESCE(size, -1)"
-        case .id: "id"
-        case .createdAt: "created_at"
-        case .updatedAt: "updated_at"
+        case .name: "COALESCE(images.name, '')"
+        case .status: "images.status"
+        case .containerFormat: "COALESCE(images.container_format, '')"
+        case .diskFormat: "COALESCE(images.disk_format, '')"
+        case .size: "COALESCE(images.size, -1)"
+        case .id: "images.id"
+        case .createdAt: "images.created_at"
+        case .updatedAt: "images.updated_at"
         }
     }
 
@@ -37,59 +37,81 @@ struct ImageListSQL {
         }
     }
 
-    /// The WHERE clause (without keyset), parameterised.
-    func whereClause() -> SQL {
-        var clauses: [SQL] = ["status != 'deleted'"]
-        let communityRequested = query.visibility == .only(.community)
+    /// The page query: at most `limit` rows after the marker.
+    ///
+    /// For a tenant the scope is a union of disjoint branches — its own images, other tenants' public
+    /// (or, when asked for, community) images, and images shared with it in the requested member
+    /// statuses. Each branch is ordered and limited on its own, where an index serves it
+    /// (`images_by_owner`, `images_by_visibility`), and the branches are merged: one OR over the
+    /// scope would make SQLite collect and sort every candidate row instead.
+    func select(limit: Int, after marker: ImageRecord?) -> SQL {
+        var common: [SQL] = ["images.status != 'deleted'"] + filters()
+        if let marker { common.append(keyset(after: marker)) }
+        let order = orderBy()
 
-        // Scope: what this caller may list at all.
-        if principal.readsAcrossTenants {
-            if query.visibility == nil { clauses.append("visibility != 'community'") }
-        } else if let tenant = principal.tenantID?.rawValue {
-            let statuses = query.memberStatus.statuses.filter { !(settings.rejectedMembersLoseAccess && $0 == .rejected) }.map(\.rawValue).sorted()
-            var scope: [SQL] = ["owner = \(tenant)", "visibility = 'public'"]
-            if communityRequested { scope.append("visibility = 'community'") }
-            if !statuses.isEmpty {
-                scope.append(
-                    """
-                    (visibility = 'shared' AND EXISTS (SELECT 1 FROM image_members m \
-                    WHERE m.image_id = images.id AND m.member = \(tenant) AND m.status IN \(statuses)))
-                    """)
-            }
-            clauses.append(Self.any(scope))
-            if query.visibility == nil { clauses.append("(visibility != 'community' OR owner = \(tenant))") }
-            if query.onlySharedWithCaller {
-                clauses.append("owner != \(tenant)")
-                clauses.append("visibility = 'shared'")
-            }
-        } else {
-            clauses.append("0")
+        guard let tenant = principal.tenantID?.rawValue, !principal.readsAcrossTenants else {
+            var clauses = common
+            if !principal.readsAcrossTenants { clauses.append("0") }  // no tenant, not staff: nothing
+            if query.visibility == nil { clauses.append("images.visibility != 'community'") }
+            if case .only(let visibility) = query.visibility { clauses.append("images.visibility = \(visibility.rawValue)") }
+            if query.excludePublic { clauses.append("images.visibility != 'public'") }
+            return "SELECT images.* FROM images WHERE " + Self.all(clauses) + " ORDER BY " + order + " LIMIT \(limit)"
         }
 
-        if case .only(let visibility) = query.visibility { clauses.append("visibility = \(visibility.rawValue)") }
-        if query.excludePublic { clauses.append("visibility != 'public'") }
-        if let names = query.names { clauses.append("name IN \(names)") }
+        let wanted: Visibility? = if case .only(let visibility) = query.visibility { visibility } else { nil }
+        var branches: [SQL] = []
+        func branch(_ from: SQL, _ conditions: [SQL]) {
+            branches.append("SELECT * FROM (SELECT images.* FROM " + from + " WHERE " + Self.all(conditions + common) + " ORDER BY " + order + " LIMIT \(limit))")
+        }
+        if !query.onlySharedWithCaller {
+            var own: [SQL] = ["images.owner = \(tenant)"]
+            if let wanted { own.append("images.visibility = \(wanted.rawValue)") }
+            if query.excludePublic { own.append("images.visibility != 'public'") }
+            branch("images", own)
+            if (wanted == nil || wanted == .public) && !query.excludePublic {
+                branch("images", ["images.visibility = 'public'", "images.owner != \(tenant)"])
+            }
+            if wanted == .community {
+                branch("images", ["images.visibility = 'community'", "images.owner != \(tenant)"])
+            }
+        }
+        let statuses = query.memberStatus.statuses.filter { !(settings.rejectedMembersLoseAccess && $0 == .rejected) }.map(\.rawValue).sorted()
+        if (wanted == nil || wanted == .shared) && !statuses.isEmpty {
+            branch(
+                "image_members m CROSS JOIN images ON images.id = m.image_id",  // CROSS JOIN: drive from the caller's memberships
+                ["m.member = \(tenant)", "m.status IN \(statuses)", "images.visibility = 'shared'", "images.owner != \(tenant)"])
+        }
+        guard !branches.isEmpty else { return "SELECT images.* FROM images WHERE 0" }
+        if branches.count == 1, let only = branches.first { return only }
+        let union = branches.dropFirst().reduce(branches[0]) { $0 + " UNION ALL " + $1 }
+        return "SELECT * FROM (" + union + ") AS images ORDER BY " + order + " LIMIT \(limit)"
+    }
+
+    /// The filters of the query string, as conditions on `images`.
+    private func filters() -> [SQL] {
+        var clauses: [SQL] = []
+        if let names = query.names { clauses.append("images.name IN \(names)") }
         if let text = query.nameContains, !text.isEmpty {
             let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
-            clauses.append("name LIKE \(pattern) ESCAPE '\\'")
+            clauses.append("images.name LIKE \(pattern) ESCAPE '\\'")
         }
-        if let statuses = query.statuses { clauses.append("status IN \(statuses)") }
-        if let owners = query.owners { clauses.append("owner IN \(owners)") }
-        if let formats = query.diskFormats { clauses.append("disk_format IN \(formats)") }
-        if let formats = query.containerFormats { clauses.append("container_format IN \(formats)") }
-        if let ids = query.ids { clauses.append("id IN \(ids.map { $0.lowercased() })") }
-        if let sizeMin = query.sizeMin { clauses.append("size >= \(sizeMin)") }
-        if let sizeMax = query.sizeMax { clauses.append("size <= \(sizeMax)") }
+        if let statuses = query.statuses { clauses.append("images.status IN \(statuses)") }
+        if let owners = query.owners { clauses.append("images.owner IN \(owners)") }
+        if let formats = query.diskFormats { clauses.append("images.disk_format IN \(formats)") }
+        if let formats = query.containerFormats { clauses.append("images.container_format IN \(formats)") }
+        if let ids = query.ids { clauses.append("images.id IN \(ids.map { $0.lowercased() })") }
+        if let sizeMin = query.sizeMin { clauses.append("images.size >= \(sizeMin)") }
+        if let sizeMax = query.sizeMax { clauses.append("images.size <= \(sizeMax)") }
         for tag in query.tags { clauses.append("EXISTS (SELECT 1 FROM json_each(images.tags) WHERE value = \(tag))") }
-        if let protected = query.protected { clauses.append("protected = \(protected)") }
-        clauses.append("os_hidden = \(query.osHidden)")
-        for filter in query.createdAt { clauses.append(Self.time("created_at", filter)) }
-        for filter in query.updatedAt { clauses.append(Self.time("updated_at", filter)) }
+        if let protected = query.protected { clauses.append("images.protected = \(protected)") }
+        clauses.append("images.os_hidden = \(query.osHidden)")
+        for filter in query.createdAt { clauses.append(Self.time("images.created_at", filter)) }
+        for filter in query.updatedAt { clauses.append(Self.time("images.updated_at", filter)) }
         for (key, value) in query.properties.sorted(by: { $0.key < $1.key }) {
             clauses.append("EXISTS (SELECT 1 FROM json_each(images.properties) WHERE key = \(key) AND value = \(value))")
         }
-        return Self.all(clauses)
+        return clauses
     }
 
     /// Rows strictly after the marker in the total order.
@@ -121,12 +143,12 @@ struct ImageListSQL {
         SQL(sql: query.totalOrder.map { "\(Self.expression($0.key)) \($0.direction == .asc ? "ASC" : "DESC")" }.joined(separator: ", "))
     }
 
-    private static func all(_ parts: [SQL]) -> SQL {
-        "(" + parts.map { "(" + $0 + ")" }.joined(separator: " AND ") + ")"
-    }
-
     private static func any(_ parts: [SQL]) -> SQL {
         "(" + parts.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")"
+    }
+
+    private static func all(_ parts: [SQL]) -> SQL {
+        "(" + parts.map { "(" + $0 + ")" }.joined(separator: " AND ") + ")"
     }
 
     /// Glance keeps second precision and shows whole seconds: a filter time names a whole second,

@@ -162,7 +162,7 @@ package struct SQLImageRepository: ImageRepository {
     package func list(_ query: ImageListQuery, for principal: Principal) async throws -> ImagePage {
         let builder = ImageListSQL(query: query, principal: principal, settings: settings.access)
         return try await database.reader.read { db in
-            var conditions = builder.whereClause()
+            var markerRecord: ImageRecord?
             if let marker = query.marker {
                 guard let record = try ImageRecord.fetchOne(db, key: marker.rawValue), let image = record.image,
                     AccessPolicy.decide(.show, image: image, membership: try membership(db, image, principal), principal: principal, settings: settings.access)
@@ -170,9 +170,9 @@ package struct SQLImageRepository: ImageRepository {
                 else {
                     throw DomainError.invalid("Invalid marker: no image with ID \(marker) is visible to you.")
                 }
-                conditions = conditions + " AND " + builder.keyset(after: record)
+                markerRecord = record
             }
-            let sql: SQL = "SELECT * FROM images WHERE " + conditions + " ORDER BY " + builder.orderBy() + " LIMIT \(query.limit + 1)"
+            let sql = builder.select(limit: query.limit + 1, after: markerRecord)
             var records = try ImageRecord.fetchAll(db, SQLRequest<ImageRecord>(literal: sql))
             let more = records.count > query.limit
             if more { records.removeLast() }

@@ -1,0 +1,198 @@
+import Foundation
+import NIOCore
+import PortalApp
+import PortalDomain
+import PortalStorage
+import Synchronization
+import Testing
+import TestSupport
+
+/// A clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) { current = Mutex(start) }
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+
+    var portalClock: PortalClock { PortalClock { [self] in now } }
+}
+
+/// The test dependencies (in-memory database, temporary data directory) with a clock the test controls.
+func dependencies(clock: ManualClock, settings: StorageSettings = StorageSettings()) throws -> AppDependencies {
+    let base = try AppDependencies.testing(settings: settings)
+    return AppDependencies(database: base.database, files: base.files, clock: clock.portalClock, settings: settings, sessionKeys: base.sessionKeys)
+}
+
+/// A tenant ID from a literal the test knows to be valid.
+func ddi(_ text: String) throws -> TenantID { try TenantID.parse(text) }
+
+extension Actor {
+    /// A tenant actor for direct repository calls.
+    static func tenant(_ text: String, role: TenantRole = .member, request: String = "req-test") throws -> Actor {
+        Actor(principal: .tenant(try ddi(text), role: role), tokenID: nil, requestID: request)
+    }
+}
+
+/// The kind of a `DomainError`, without its message.
+enum DomainErrorKind: String, Sendable {
+    case invalid, unauthenticated, forbidden, notFound, conflict, tooLarge, unsupportedMediaType, rangeNotSatisfiable, rateLimited
+
+    init(_ error: DomainError) {
+        switch error {
+        case .invalid: self = .invalid
+        case .unauthenticated: self = .unauthenticated
+        case .forbidden: self = .forbidden
+        case .notFound: self = .notFound
+        case .conflict: self = .conflict
+        case .tooLarge: self = .tooLarge
+        case .unsupportedMediaType: self = .unsupportedMediaType
+        case .rangeNotSatisfiable: self = .rangeNotSatisfiable
+        case .rateLimited: self = .rateLimited
+        }
+    }
+}
+
+/// Expects `body` to throw a `DomainError` of `kind`; returns it for further checks.
+@discardableResult
+func expectDomainError<T>(
+    _ kind: DomainErrorKind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
+) async -> DomainError? {
+    do {
+        _ = try await body()
+        Issue.record("Expected DomainError.\(kind.rawValue), but the call succeeded.", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as DomainError {
+        #expect(DomainErrorKind(error) == kind, "got \(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("Expected DomainError.\(kind.rawValue), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Deterministic pseudo-random bytes (a linear congruential generator; the same seed gives the same bytes).
+func pseudoRandomBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
+    var state = seed
+    var bytes = [UInt8](repeating: 0, count: count)
+    for index in 0..<count {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        bytes[index] = UInt8(truncatingIfNeeded: state >> 33)
+    }
+    return bytes
+}
+
+/// Splits `bytes` into buffers of uneven sizes, cycling through `sizes`.
+func unevenBuffers(_ bytes: [UInt8], sizes: [Int] = [1, 7, 4096, 65_537, 333, 1 << 20, 2]) -> [ByteBuffer] {
+    var buffers: [ByteBuffer] = []
+    var offset = 0
+    var turn = 0
+    while offset < bytes.count {
+        let count = min(sizes[turn % sizes.count], bytes.count - offset)
+        buffers.append(ByteBuffer(bytes: bytes[offset..<(offset + count)]))
+        offset += count
+        turn += 1
+    }
+    return buffers
+}
+
+/// A request body that yields `buffers`, then fails, as a client that goes away mid-upload.
+struct FailingBody: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    struct ClientWentAway: Error {}
+
+    let buffers: [ByteBuffer]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var index = 0
+        let buffers: [ByteBuffer]
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard index < buffers.count else { throw ClientWentAway() }
+            defer { index += 1 }
+            return buffers[index]
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffers: buffers) }
+}
+
+/// The regular files under a directory, recursively (relative paths).
+func regularFiles(under path: String) -> [String] {
+    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
+    var result: [String] = []
+    while let item = enumerator.nextObject() as? String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue {
+            result.append(item)
+        }
+    }
+    return result.sorted()
+}
+
+/// The contents of a file, or nil.
+func contents(of path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { Array($0) }
+}
+
+extension TestWorld {
+    /// Adds `member` to `image` as the owner, then sets its status as the member.
+    func share(_ image: Image, by owner: Credential, with member: Credential, status: MemberStatus = .pending) async throws {
+        let memberID = try #require(member.tenant)
+        _ = try await dependencies.images.addMember(memberID.rawValue, to: image.id, canShare: false, sharePrivate: false, actor: owner.actor)
+        if status != .pending {
+            _ = try await dependencies.images.setStatus(status.rawValue, member: memberID.rawValue, of: image.id, actor: member.actor)
+        }
+    }
+
+    /// The audit events of one image, oldest first, as staff read them.
+    func auditEvents(image: ImageID) async throws -> [AuditEvent] {
+        var query = AuditQuery()
+        query.imageID = image
+        query.limit = AuditQuery.maxLimit
+        return try await dependencies.audit.events(query, for: .staff(.commandLineOperator, role: .admin)).events.reversed()
+    }
+}
+
+/// The people of a sharing story, all in one world.
+struct Cast {
+    let world: TestWorld
+    /// The producer, tenant 1001 (role member).
+    let owner: Credential
+    /// The producer with an admin-role token (may make images public, set export_restricted).
+    let ownerAdmin: Credential
+    /// Consumers 2002, 2003 and 2004.
+    let consumer: Credential
+    let otherConsumer: Credential
+    let thirdConsumer: Credential
+    /// Tenant 3003, related to nothing.
+    let stranger: Credential
+    /// Tenant 4004 with an admin-role token.
+    let tenantAdmin: Credential
+    let staffAdmin: Credential
+    let support: Credential
+
+    init(settings: StorageSettings = StorageSettings()) async throws {
+        let world = try TestWorld(settings: settings)
+        self.world = world
+        let producer = try await world.tenant("1001")
+        owner = try await world.token(producer)
+        ownerAdmin = try await world.token(producer, role: .admin)
+        consumer = try await world.token(try await world.tenant("2002"))
+        otherConsumer = try await world.token(try await world.tenant("2003"))
+        thirdConsumer = try await world.token(try await world.tenant("2004"))
+        stranger = try await world.token(try await world.tenant("3003"))
+        tenantAdmin = try await world.token(try await world.tenant("4004"), role: .admin)
+        staffAdmin = try await world.staff("ops", role: .admin)
+        support = try await world.staff("help", role: .support)
+    }
+
+    var images: any ImageRepository { world.dependencies.images }
+
+    /// An active image of the owner with `visibility` (public needs the admin token, used for every visibility).
+    func image(_ name: String = "image", visibility: Visibility = .shared, data: [UInt8] = Array("hello image".utf8), properties: [String: String] = [:]) async throws -> Image {
+        try await world.activeImage(by: ownerAdmin, name: name, visibility: visibility, data: data, properties: properties)
+    }
+}
