@@ -19,6 +19,7 @@
       var data = new FormData(form);
       var request = new XMLHttpRequest();
       request.open("POST", form.action);
+      request.setRequestHeader("X-Portal-Upload", "1");
       bar.hidden = false;
       bar.value = 0;
       form.querySelectorAll("button, input, select").forEach(function (el) { el.disabled = true; });
@@ -29,9 +30,11 @@
         }
       });
       request.addEventListener("load", function () {
-        if (request.status >= 200 && request.status < 300 && request.responseURL) {
-          window.location.assign(request.responseURL);
-          return;
+        if (request.status === 200) {
+          try {
+            window.location.assign(JSON.parse(request.responseText).location);
+            return;
+          } catch (e) { /* fall through to the error text */ }
         }
         var doc = new DOMParser().parseFromString(request.responseText, "text/html");
         var message = doc.querySelector(".error-message");

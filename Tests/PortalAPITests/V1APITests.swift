@@ -268,7 +268,13 @@ struct V1APITests {
             #expect(try await names("sort_key=name&sort_dir=asc&marker=\(beta.id)") == ["gamma", "shared-pending"])
             // What a list holds follows the v2 rule: a pending share is not listed for the consumer
             #expect(try await names("", cast.consumer) == [])
-            for bad in ["sort_key=bogus", "sort_dir=up", "limit=x", "is_public=perhaps", "size_min=-1"] {
+            // is_public filters
+            let base = try await cast.world.activeImage(by: cast.ownerAdmin, name: "public base", visibility: .public)
+            #expect(try await names("is_public=true") == ["public base"])
+            #expect(try await names("is_public=false&sort_key=name&sort_dir=asc") == ["alpha", "beta", "gamma", "shared-pending"])
+            #expect(try await names("is_public=true", cast.stranger) == ["public base"])
+            _ = base
+            for bad in ["sort_key=bogus", "sort_dir=up", "limit=x", "is_public=perhaps", "size_min=-1", "sort_key=name&sort_key=size"] {
                 #expect(try await client.send(.get, "/image/v1/images?" + bad, as: cast.owner).status == .badRequest, "\(bad)")
             }
             _ = (alpha, queued)

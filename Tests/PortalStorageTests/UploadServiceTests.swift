@@ -172,6 +172,30 @@ struct UploadServiceTests {
         #expect(contents(of: world.dependencies.files.imagePath(image.id)) == Array("first half, second half".utf8))
     }
 
+    @Test func upload_whenTheImageIsDeletedMeanwhile_keepsNothing() async throws {
+        // Given an upload in progress
+        let world = try TestWorld()
+        let owner = try await world.token(try await world.tenant("1001"))
+        let image = try await world.queuedImage(by: owner)
+        let (body, writer) = AsyncStream<ByteBuffer>.makeStream()
+        let service = world.dependencies.imageData
+        let actor = owner.actor
+        let upload = Task { try await service.upload(body, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: actor) }
+        writer.yield(ByteBuffer(bytes: pseudoRandomBytes(3 << 20)))
+        var waited = 0
+        while try await Self.status(world, image.id, owner) != .saving && waited < 500 {
+            try await Task.sleep(for: .milliseconds(10))
+            waited += 1
+        }
+        // When the owner deletes the image before the data is complete
+        try await world.dependencies.images.delete(image.id, actor: owner.actor)
+        writer.finish()
+        // Then the upload is refused, the image stays deleted, and no data is left anywhere
+        await expectDomainError(.conflict) { try await upload.value }
+        await expectDomainError(.notFound) { try await world.dependencies.images.find(image.id, for: owner.principal) }
+        Self.expectNoData(world)
+    }
+
     // MARK: Downloads
 
     @Test func download_queuedImage_hasNoData() async throws {

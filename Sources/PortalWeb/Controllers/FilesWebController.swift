@@ -93,7 +93,7 @@ struct FilesWebController: Sendable {
             }
         }
         guard let stored else { throw DomainError.invalid("Choose a file to upload.") }
-        return Response.redirect(to: Paths.container(name), flash: [.success("Uploaded \(stored.name) (\(ByteFormat.size(stored.size))).")], jar: jar)
+        return Response.redirect(to: Paths.container(name), flash: [.success("Uploaded \(stored.name) (\(ByteFormat.size(stored.size))).")], jar: jar, for: request)
     }
 
     @Sendable func download(_ request: Request, context: WebContext) async throws -> Response {

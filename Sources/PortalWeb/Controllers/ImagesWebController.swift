@@ -188,6 +188,10 @@ struct ImagesWebController: Sendable {
             if form.flag("accept_for_held") { heldToAccept.append(account) }
         }
         guard !targets.isEmpty else { throw DomainError.invalid("Enter at least one tenant ID to share with.") }
+        // Whether the caller may share at all is one answer for the whole form (403/404), not one per tenant ID.
+        let view = try await services.images.find(id, for: context.principal)
+        try AccessPolicy.decide(.addMember, image: view.image, membership: view.membership, principal: context.principal, settings: services.settings.access)
+            .require(id.rawValue)
         var flashes: [Flash] = []
         if form.flag("make_shared") {
             let image = try await services.images.find(id, for: context.principal).image
@@ -204,7 +208,10 @@ struct ImagesWebController: Sendable {
                 _ = try await services.images.addMember(target, to: id, canShare: false, sharePrivate: false, actor: context.actor)
                 shared.append(target)
             } catch let error as DomainError {
-                refused.append("\(target.prefix(32)): \(error.message)")
+                switch error {
+                case .invalid, .conflict, .tooLarge: refused.append("\(target.prefix(32)): \(error.message)")
+                default: throw error
+                }
             }
         }
         for account in heldToAccept where shared.contains(account.principal.tenantID?.rawValue ?? "") {

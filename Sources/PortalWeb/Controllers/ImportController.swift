@@ -54,7 +54,7 @@ struct ImportController: Sendable {
         }
         guard let image = created else { throw DomainError.invalid("Choose a file to upload.") }
         return Response.redirect(
-            to: Paths.image(image.id), flash: [.success("Uploaded \(ByteFormat.size(image.size ?? 0)); the image is active.")], jar: jar)
+            to: Paths.image(image.id), flash: [.success("Uploaded \(ByteFormat.size(image.size ?? 0)); the image is active.")], jar: jar, for: request)
     }
 
     @Sendable func importObject(_ request: Request, context: WebContext) async throws -> Response {

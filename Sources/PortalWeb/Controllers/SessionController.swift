@@ -58,7 +58,8 @@ struct SessionController: Sendable {
         let label = context.session.verified.first { $0.key == key }?.label ?? key
         let principal = context.session.verified.first { $0.key == key }?.principal
         var response = Response.redirect(
-            to: principal.map(LoginController.home(for:)) ?? Paths.dashboard, flash: [.info("You are now acting as \(label).")], jar: jar)
+            to: Self.back(context.form, fallback: principal.map(LoginController.home(for:)) ?? Paths.dashboard),
+            flash: [.info("You are now acting as \(label).")], jar: jar)
         response.setCookie(jar.session(payload))
         return response
     }

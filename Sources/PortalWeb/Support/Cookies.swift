@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import PortalAuth
 import PortalDomain
 
@@ -63,6 +64,17 @@ extension Response {
     /// 303 See Other to `location`, with flash messages for the next page.
     static func redirect(to location: String, flash: [Flash] = [], jar: CookieJar) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
+        if !flash.isEmpty { response.setCookie(jar.flash(flash)) }
+        return response
+    }
+
+    /// Where to go next, for a form the page script sent itself (`X-Portal-Upload: 1`): a 200 with the
+    /// location, since a script that followed a redirect would consume the page's flash message.
+    static func redirect(to location: String, flash: [Flash], jar: CookieJar, for request: Request) -> Response {
+        guard request.headers[.literal("X-Portal-Upload")] == "1" else { return redirect(to: location, flash: flash, jar: jar) }
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: "{\"location\":\"" + location + "\"}")))
         if !flash.isEmpty { response.setCookie(jar.flash(flash)) }
         return response
     }
