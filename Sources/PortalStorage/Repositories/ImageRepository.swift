@@ -288,22 +288,26 @@ package struct SQLImageRepository: ImageRepository {
         let now = clock.now()
         return try await database.writer.write { db in
             var (image, _) = try authorize(db, id, .addMember, actor.principal)
-            if sharePrivate && image.visibility == .private {
-                let before = image
-                image.visibility = .shared
-                image.updatedAt = now
-                try ImageRecord(image).update(db)
-                try db.audit(
-                    AuditEvent(
-                        at: now, type: .imageUpdated, actor: actor, imageID: id, imageOwner: image.owner,
-                        before: AuditJSON.encode(["visibility": before.visibility.rawValue]), after: AuditJSON.encode(["visibility": "shared"]),
-                        detail: "A Glance v1 member add made the private image shared (seed 003 shares private images)."))
-            }
+            if sharePrivate { try shareIfPrivate(db, &image, actor: actor, now: now, because: "A Glance v1 member add") }
             let existing = try memberRecords(db, id)
             let member = try MemberRules.newMember(candidate, image: image, existing: existing, quota: settings.memberQuota, canShare: canShare, now: now)
             try insert(db, member, image: image, actor: actor, now: now)
             return member
         }
+    }
+
+    /// Glance v1 shares "private" images (seed 003): giving a private image members makes it shared,
+    /// and the audit event says why.
+    private func shareIfPrivate(_ db: Database, _ image: inout Image, actor: Actor, now: Date, because cause: String) throws {
+        guard image.visibility == .private else { return }
+        image.visibility = .shared
+        image.updatedAt = now
+        try ImageRecord(image).update(db)
+        try db.audit(
+            AuditEvent(
+                at: now, type: .imageUpdated, actor: actor, imageID: image.id, imageOwner: image.owner,
+                before: AuditJSON.encode(["visibility": "private"]), after: AuditJSON.encode(["visibility": "shared"]),
+                detail: "\(cause) made the private image shared (seed 003 shares private images)."))
     }
 
     private func insert(_ db: Database, _ member: Member, image: Image, actor: Actor, now: Date) throws {
@@ -411,16 +415,7 @@ package struct SQLImageRepository: ImageRepository {
                 return
             }
             if canShare == true && !grants { throw DomainError.forbidden("Only the image owner may grant can_share.") }
-            if image.visibility == .private {
-                image.visibility = .shared
-                image.updatedAt = now
-                try ImageRecord(image).update(db)
-                try db.audit(
-                    AuditEvent(
-                        at: now, type: .imageUpdated, actor: actor, imageID: id, imageOwner: image.owner,
-                        before: AuditJSON.encode(["visibility": "private"]), after: AuditJSON.encode(["visibility": "shared"]),
-                        detail: "A Glance v1 member add made the private image shared (seed 003 shares private images)."))
-            }
+            try shareIfPrivate(db, &image, actor: actor, now: now, because: "A Glance v1 member add")
             let member = try MemberRules.newMember(
                 memberID, image: image, existing: existing, quota: settings.memberQuota, canShare: canShare ?? false, now: now)
             try insert(db, member, image: image, actor: actor, now: now)
@@ -431,16 +426,7 @@ package struct SQLImageRepository: ImageRepository {
         let now = clock.now()
         try await database.writer.write { db in
             var (image, _) = try authorize(db, id, .removeMember, actor.principal)
-            if image.visibility == .private && !entries.isEmpty {
-                image.visibility = .shared
-                image.updatedAt = now
-                try ImageRecord(image).update(db)
-                try db.audit(
-                    AuditEvent(
-                        at: now, type: .imageUpdated, actor: actor, imageID: id, imageOwner: image.owner,
-                        before: AuditJSON.encode(["visibility": "private"]), after: AuditJSON.encode(["visibility": "shared"]),
-                        detail: "A Glance v1 membership replacement made the private image shared (seed 003 shares private images)."))
-            }
+            if !entries.isEmpty { try shareIfPrivate(db, &image, actor: actor, now: now, because: "A Glance v1 membership replacement") }
             let existing = try memberRecords(db, id)
             let plan = try MemberRules.replacing(existing, with: entries, image: image, quota: settings.memberQuota, now: now)
             if !plan.added.isEmpty { try MemberRules.requireShared(image) }

@@ -7,7 +7,7 @@ import PortalStorage
 
 /// Activity: the audit events the active account may read (its images, memberships, actions;
 /// staff: everything), filtered, paged, and downloadable as CSV.
-struct ActivityController: Sendable {
+struct ActivityController: WebController {
     let services: WebServices
     let renderer: WebRenderer
 
@@ -77,10 +77,9 @@ enum ActivityPage {
 }
 
 /// Settings: the active account's API tokens — issue (shown once), list, revoke.
-struct SettingsController: Sendable {
+struct SettingsController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.settings), use: show)

@@ -5,7 +5,7 @@ import PortalDomain
 import PortalStorage
 
 /// The dashboard: counts, the pending-share inbox of every held account, recent activity.
-struct DashboardController: Sendable {
+struct DashboardController: WebController {
     let services: WebServices
     let renderer: WebRenderer
 

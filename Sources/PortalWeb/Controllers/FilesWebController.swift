@@ -6,10 +6,9 @@ import PortalDomain
 import PortalStorage
 
 /// Files: the tenant's containers and objects.
-struct FilesWebController: Sendable {
+struct FilesWebController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.files), use: containers)

@@ -5,10 +5,9 @@ import PortalDomain
 import PortalStorage
 
 /// The image pages: lists with tabs, detail, sharing, answering, editing, boot, export, download.
-struct ImagesWebController: Sendable {
+struct ImagesWebController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.images), use: list)

@@ -6,10 +6,9 @@ import PortalDomain
 import PortalStorage
 
 /// Import: upload an image file from the computer (streamed), or import a container object as a task.
-struct ImportController: Sendable {
+struct ImportController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.importPage), use: show)

@@ -6,15 +6,9 @@ import PortalDomain
 import PortalStorage
 
 /// Sign-in with a tenant ID (or staff name) and an API token, and the sign-out pages.
-struct LoginController: Sendable {
+struct LoginController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
-
-    init(services: WebServices, renderer: WebRenderer) {
-        self.services = services
-        self.renderer = renderer
-    }
 
     func addRoutes(to router: Router<PortalRequestContext>) {
         router.get(RouterPath(stringLiteral: Paths.login), use: show)

@@ -5,10 +5,9 @@ import PortalDomain
 import PortalStorage
 
 /// Servers of the local compute provider: list, create from an image ID, detail, snapshot, delete.
-struct ServersWebController: Sendable {
+struct ServersWebController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.servers), use: list)
@@ -98,7 +97,7 @@ enum ServerDetailPage {
 }
 
 /// Tasks: import and export, with status, result and message.
-struct TasksWebController: Sendable {
+struct TasksWebController: WebController {
     let services: WebServices
     let renderer: WebRenderer
 

@@ -5,15 +5,9 @@ import PortalDomain
 import PortalStorage
 
 /// Several accounts in one browser session: add, switch, answer shares as any held account, sign out.
-struct SessionController: Sendable {
+struct SessionController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
-
-    init(services: WebServices, renderer: WebRenderer) {
-        self.services = services
-        self.renderer = renderer
-    }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.accountsAdd), use: addForm)

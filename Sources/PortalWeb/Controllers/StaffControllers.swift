@@ -5,10 +5,9 @@ import PortalDomain
 import PortalStorage
 
 /// Admin (admin staff only): tenants and their tokens.
-struct AdminController: Sendable {
+struct AdminController: WebController {
     let services: WebServices
     let renderer: WebRenderer
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.admin), use: index)
@@ -112,7 +111,7 @@ enum AdminTenantPage {
 }
 
 /// Support (support and admin staff): read-only review of shares across tenants.
-struct SupportController: Sendable {
+struct SupportController: WebController {
     let services: WebServices
     let renderer: WebRenderer
 
