@@ -99,12 +99,17 @@ package struct LineageController: Sendable {
         json.beginArray()
         for step in chain {
             json.beginObject()
-            json.field("image_id", step.imageID.rawValue)
-            json.field("name", step.name)
-            json.field("owner", step.owner.rawValue)
-            json.field("status", step.status.rawValue)
-            json.key("origin")
-            LineageController.write(step.origin, into: &json)
+            if step.hidden {
+                // Another tenant's image the caller may not see: only that it exists in the chain.
+                json.field("hidden", true)
+            } else {
+                json.field("image_id", step.imageID.rawValue)
+                json.field("name", step.name)
+                json.field("owner", step.owner.rawValue)
+                json.field("status", step.status.rawValue)
+                json.key("origin")
+                LineageController.write(step.origin, into: &json)
+            }
             json.endObject()
         }
         json.endArray()

@@ -129,6 +129,7 @@ package struct ObjectController: Sendable {
         let (container, name) = try Self.objectPath(request, context)
         let (object, path) = try await objects.open(container, name, of: tenant)
         var headers = Self.objectHeaders(object)
+        guard object.size > 0 else { return Response(status: .ok, headers: headers) }
         var range = 0...(object.size - 1)
         var status = HTTPResponse.Status.ok
         if let header = request.headers[.range], let requested = ByteRange.parse(header) {
@@ -136,7 +137,6 @@ package struct ObjectController: Sendable {
             status = .partialContent
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(object.size)"
         }
-        guard object.size > 0 else { return Response(status: .ok, headers: headers) }
         let length = range.upperBound - range.lowerBound + 1
         headers[.contentLength] = String(length)
         let chunks = try FileChunks(path: path, offset: range.lowerBound, length: length)

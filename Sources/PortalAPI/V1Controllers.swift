@@ -105,14 +105,17 @@ package struct V1ImagesController: Sendable {
         if !withData, declared.checksum != nil {
             throw DomainError.invalid("x-image-meta-checksum describes data: send it together with the data.")
         }
-        var image = try await images.update(id, actor: context.actor) { current throws(DomainError) in
-            try V1Mapping.changes(metadata, purge: purge, current: current)
-        }
+        let changes: ImageChanges = { current throws(DomainError) in try V1Mapping.changes(metadata, purge: purge, current: current) }
+        let image: Image
         if withData {
             if let type = APISupport.mediaType(request), type != "application/octet-stream" {
                 throw DomainError.unsupportedMediaType("Image data must be sent as application/octet-stream, not \(type.prefix(64)).")
             }
-            image = try await data.upload(request.body, to: id, declaredSize: declared.size, declaredChecksum: declared.checksum, actor: context.actor)
+            // Metadata and data land together, or neither does.
+            image = try await data.upload(
+                request.body, to: id, declaredSize: declared.size, declaredChecksum: declared.checksum, applying: changes, actor: context.actor)
+        } else {
+            image = try await images.update(id, actor: context.actor, changes: changes)
         }
         return Self.detail(image, status: .ok)
     }

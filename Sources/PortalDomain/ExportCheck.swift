@@ -7,6 +7,8 @@ package struct LineageStep: Hashable, Sendable {
     package var origin: ImageOrigin
     package var isExportRestricted: Bool
     package var restrictionReason: String?
+    /// The caller may not see this image: messages name it only as another tenant's image.
+    package var hidden = false
 
     package init(imageID: ImageID, owner: TenantID, name: String?, status: ImageStatus, origin: ImageOrigin, isExportRestricted: Bool, restrictionReason: String? = nil) {
         self.imageID = imageID
@@ -25,11 +27,15 @@ package struct LineageStep: Hashable, Sendable {
             isExportRestricted: image.isExportRestricted, restrictionReason: ExportCheck.restriction(of: image))
     }
 
-    /// "image 1234… ("name")" for messages.
+    /// "image 1234… ("name")" for messages, or a neutral phrase for an image the caller may not see.
     package var label: String {
+        if hidden { return "an image of another tenant" }
         if let name, !name.isEmpty { return "image \(imageID) (\"\(name)\")" }
         return "image \(imageID)"
     }
+
+    /// "owned by tenant 3003", or nothing more for an image the caller may not see.
+    package var ownerPhrase: String { hidden ? "" : " owned by tenant \(owner)" }
 }
 
 /// A content-lineage match (check 5): `derived`'s data is identical to `source`, an image of
@@ -106,7 +112,7 @@ package enum ExportCheck {
             results.append(
                 Result(
                     item: .notSharedDerived, passed: false,
-                    reason: "It is derived from \(nearest.label) owned by tenant \(nearest.owner)\(how)\(nearest.status == .deleted ? ", since deleted" : ""): it contains software not intended to be distributed beyond the producer and consumer."
+                    reason: "It is derived from \(nearest.label)\(nearest.ownerPhrase)\(how)\(nearest.status == .deleted ? ", since deleted" : ""): it contains software not intended to be distributed beyond the producer and consumer."
                 ))
         } else {
             results.append(Result(item: .notSharedDerived, passed: true))
@@ -126,7 +132,7 @@ package enum ExportCheck {
             results.append(
                 Result(
                     item: .contentLineage, passed: false,
-                    reason: "\(whose) is identical (SHA-512) to \(match.source.label), which tenant \(match.source.owner) shared: it counts as derived from it, and it contains software not intended to be distributed beyond the producer and consumer."
+                    reason: "\(whose) is identical (SHA-512) to \(match.source.label)\(match.source.hidden ? ", which was shared" : ", which tenant \(match.source.owner) shared"): it counts as derived from it, and it contains software not intended to be distributed beyond the producer and consumer."
                 ))
         } else {
             results.append(Result(item: .contentLineage, passed: true))

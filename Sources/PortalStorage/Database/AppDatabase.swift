@@ -18,7 +18,11 @@ package final class AppDatabase: Sendable {
 
     /// Opens (creating if needed) the database file at `path` as a WAL pool.
     package static func open(path: String) throws -> AppDatabase {
-        try AppDatabase(DatabasePool(path: path, configuration: configuration()))
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        // GRDB turns WAL on after `prepareDatabase` and sets the writer to synchronous=NORMAL as it
+        // does so; every commit must reach the disk, so the writer goes back to FULL.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return try AppDatabase(pool)
     }
 
     /// A private in-memory database (tests, benchmarks of the rules).

@@ -20,20 +20,20 @@ package struct ImageDataService: Sendable {
     /// with nothing kept if anything goes wrong (client abort, size cap, format, declared size or
     /// checksum mismatch, disk error).
     package func upload<Body: AsyncSequence>(
-        _ body: Body, to id: ImageID, declaredSize: Int64?, declaredChecksum: String?, actor: Actor
+        _ body: Body, to id: ImageID, declaredSize: Int64?, declaredChecksum: String?, applying changes: ImageChanges? = nil, actor: Actor
     ) async throws -> Image where Body.Element == ByteBuffer {
         if let declaredSize, declaredSize > settings.uploadSizeCap {
             _ = try await images.find(id, for: actor.principal)
             throw DomainError.tooLarge("The declared size (\(declaredSize) bytes) exceeds the \(ByteFormat.size(settings.uploadSizeCap)) upload limit.")
         }
-        let image = try await images.beginUpload(id, actor: actor)
+        let image = try await images.beginUpload(id, applying: changes, actor: actor)
         do {
             let staged = try await Staging.stage(
                 body, to: files.newTemporaryPath(),
                 policy: StagingPolicy(maxBytes: settings.uploadSizeCap, declaredFormat: image.diskFormat, sha512: true))
             do {
                 try ImageRules.verifyDeclared(size: declaredSize, checksum: declaredChecksum, against: staged.imageFacts)
-                return try await images.completeUpload(id, staged: staged, actor: actor)
+                return try await images.completeUpload(id, staged: staged, applying: changes, actor: actor)
             } catch {
                 FileOps.remove(staged.path)
                 throw error

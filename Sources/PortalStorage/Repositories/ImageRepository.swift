@@ -17,6 +17,21 @@ package struct ImagePage: Sendable {
     package var nextMarker: ImageID?
 }
 
+/// Metadata changes computed from the image as it is when they are applied.
+package typealias ImageChanges = @Sendable (Image) throws(DomainError) -> [ImageChange]
+
+extension ImageRepository {
+    /// Marks a queued image `saving` for an upload of data alone.
+    package func beginUpload(_ id: ImageID, actor: Actor) async throws -> Image {
+        try await beginUpload(id, applying: nil, actor: actor)
+    }
+
+    /// Completes an upload of data alone.
+    package func completeUpload(_ id: ImageID, staged: StagedData, actor: Actor) async throws -> Image {
+        try await completeUpload(id, staged: staged, applying: nil, actor: actor)
+    }
+}
+
 /// How many images a tenant owns and has been offered, by member status.
 package struct ImageCounts: Hashable, Sendable {
     package var owned = 0
@@ -57,10 +72,13 @@ package protocol ImageRepository: Sendable {
     /// Deletes: the row stays as `deleted`, the data is removed.
     func delete(_ id: ImageID, actor: Actor) async throws
 
-    /// Marks a queued image `saving` for an upload (409 unless queued).
-    func beginUpload(_ id: ImageID, actor: Actor) async throws -> Image
-    /// Moves staged data into place and marks the image active, in one transaction.
-    func completeUpload(_ id: ImageID, staged: StagedData, actor: Actor) async throws -> Image
+    /// Marks a queued image `saving` for an upload (409 unless queued). With `changes` (Glance v1 sends
+    /// metadata and data in one PUT), returns the image as the changes will make it — its disk format
+    /// is what the data is inspected against — but stores only the status: the changes are applied
+    /// together with the data, or not at all.
+    func beginUpload(_ id: ImageID, applying changes: ImageChanges?, actor: Actor) async throws -> Image
+    /// Moves staged data into place, applies the metadata changes and marks the image active, in one transaction.
+    func completeUpload(_ id: ImageID, staged: StagedData, applying changes: ImageChanges?, actor: Actor) async throws -> Image
     /// Returns a `saving` image to `queued` after a failed upload.
     func abortUpload(_ id: ImageID) async
     /// Checks a download and says what to send.
@@ -235,24 +253,39 @@ package struct SQLImageRepository: ImageRepository {
 
     // MARK: Data
 
-    package func beginUpload(_ id: ImageID, actor: Actor) async throws -> Image {
+    package func beginUpload(_ id: ImageID, applying changes: ImageChanges?, actor: Actor) async throws -> Image {
         let now = clock.now()
         return try await database.writer.write { db in
             let (image, _) = try authorize(db, id, .upload, actor.principal)
-            let saving = try ImageRules.startingUpload(image, now: now)
+            if image.status != .queued { _ = try ImageRules.startingUpload(image, now: now) }  // the 409, before anything else
+            let prospective = try changes.map { changes throws(DomainError) in try ImageRules.apply(try changes(image), to: image, by: actor.principal, now: now) } ?? image
+            _ = try ImageRules.startingUpload(prospective, now: now)
+            var saving = image
+            saving.status = .saving
+            saving.updatedAt = now
             try ImageRecord(saving).update(db)
-            return saving
+            var result = prospective
+            result.status = .saving
+            return result
         }
     }
 
-    package func completeUpload(_ id: ImageID, staged: StagedData, actor: Actor) async throws -> Image {
+    package func completeUpload(_ id: ImageID, staged: StagedData, applying changes: ImageChanges?, actor: Actor) async throws -> Image {
         let now = clock.now()
         let destination = files.imagePath(id)
         return try await database.writer.write { db in
             guard let image = try ImageRecord.fetchOne(db, key: id.rawValue)?.image, image.status == .saving else {
                 throw DomainError.conflict("Image \(id) is no longer waiting for data (it was deleted or changed during the upload); nothing was stored.")
             }
-            let active = ImageRules.activating(image, with: staged.imageFacts, now: now)
+            var changed = image
+            if let changes {
+                changed = try ImageRules.apply(try changes(image), to: image, by: actor.principal, now: now)
+                if changed != image {
+                    let (old, new) = Self.diff(image, changed)
+                    try db.audit(AuditEvent(at: now, type: .imageUpdated, actor: actor, imageID: id, imageOwner: image.owner, before: old, after: new))
+                }
+            }
+            let active = ImageRules.activating(changed, with: staged.imageFacts, now: now)
             try ImageRecord(active).update(db)
             try db.audit(
                 AuditEvent(
@@ -493,19 +526,40 @@ package struct SQLImageRepository: ImageRepository {
     package func lineage(of id: ImageID, for principal: Principal) async throws -> [LineageStep] {
         try await database.reader.read { db in
             _ = try authorize(db, id, .show, principal)
-            return try ancestors(db, id)
+            return try Self.redacted(try ancestors(db, id), for: principal, db: db, settings: settings.access)
+        }
+    }
+
+    /// Marks the steps the caller may not see as hidden: lineage must not reveal an image that
+    /// would be a 404 for the caller.
+    static func redacted(_ steps: [LineageStep], for principal: Principal, db: Database, settings: AccessSettings) throws -> [LineageStep] {
+        try steps.map { step in
+            guard let image = try ImageRecord.fetchOne(db, key: step.imageID.rawValue)?.image else { return step }
+            let membership: Member? =
+                if let tenant = principal.tenantID, tenant != image.owner {
+                    try MemberRecord.fetchOne(db, key: ["image_id": image.id.rawValue, "member": tenant.rawValue])?.domain
+                } else {
+                    nil
+                }
+            let relation = Relation.of(principal, to: image, membership: membership)
+            // Deleted ancestors stay readable to their owner and staff (lineage outlives deletion).
+            let visible = relation == .owner || principal.readsAcrossTenants
+                || AccessPolicy.canSee(image, relation: relation, settings: settings)
+            var step = step
+            step.hidden = !visible
+            return step
         }
     }
 
     package func exportChecklist(_ id: ImageID, for principal: Principal) async throws -> [ExportCheck.Result] {
         try await database.reader.read { db in
             let (image, _) = try authorize(db, id, .show, principal)
-            return try Self.checklist(db, image: image, caller: principal)
+            return try Self.checklist(db, image: image, caller: principal, settings: settings.access)
         }
     }
 
     /// The checklist for `image`, read in `db` (shared with the export task runner).
-    static func checklist(_ db: Database, image: Image, caller: Principal) throws -> [ExportCheck.Result] {
+    static func checklist(_ db: Database, image: Image, caller: Principal, settings: AccessSettings) throws -> [ExportCheck.Result] {
         let chain = try ancestors(db, image.id)
         var matches: [ContentMatch] = []
         for node in [LineageStep(image)] + chain {
@@ -520,7 +574,13 @@ package struct SQLImageRepository: ImageRepository {
                 arguments: [node.owner.rawValue, hash, node.owner.rawValue, node.imageID.rawValue])
             matches += sources.compactMap(\.image).map { ContentMatch(derived: node.imageID, source: LineageStep($0)) }
         }
-        return ExportCheck.evaluate(image: image, caller: caller, ancestors: chain, contentMatches: matches)
+        let visibleChain = try redacted(chain, for: caller, db: db, settings: settings)
+        let visibleMatches = try matches.map { match in
+            var match = match
+            match.source = try redacted([match.source], for: caller, db: db, settings: settings)[0]
+            return match
+        }
+        return ExportCheck.evaluate(image: image, caller: caller, ancestors: visibleChain, contentMatches: visibleMatches)
     }
 
     /// The images above `id` through snapshot, copy and import sources, nearest first.

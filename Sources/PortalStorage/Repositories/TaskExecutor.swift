@@ -56,34 +56,60 @@ package struct TaskExecutor: Sendable {
 
     // MARK: Import
 
+    /// Import: the image appears `importing` as soon as the task runs, becomes `active` with its data in
+    /// one transaction, or disappears again if the import fails (no half-imported image is left).
     private func runImport(_ task: PortalTask, actor: Actor) async {
         var staged: StagedData?
+        var planned: ImageID?
         do {
             let request = try TaskRules.importRequest(from: task.input)
             let (object, blobPath) = try await objects.open(request.container, request.object, of: task.owner)
             var draft = request.draft
-            draft.id = draft.id ?? .generate()
+            // A task restarted after a stop reuses the image ID it had planned.
+            if case .string(let text)? = task.result?["image_id"], let id = ImageID(rawValue: text) { draft.id = id }
+            let id = draft.id ?? .generate()
+            planned = id
+            draft.id = id
             draft.owner = task.owner
-            let now = clock.now()
-            let queued = try ImageRules.newImage(
-                draft, by: actor.principal, now: now, origin: .importObject(container: request.container, object: request.object, sourceImage: object.sourceImage))
+            var importing = try ImageRules.newImage(
+                draft, by: actor.principal, now: clock.now(),
+                origin: .importObject(container: request.container, object: request.object, sourceImage: object.sourceImage))
+            importing.status = .importing
+            let row = ImageRecord(importing)
+            let resultJSON = String(decoding: try JSONEncoder().encode(["image_id": id.rawValue]), as: UTF8.self)
+            try await database.writer.write { db in
+                try db.execute(sql: "DELETE FROM images WHERE id = ? AND status = 'importing'", arguments: [id.rawValue])
+                guard try ImageRecord.fetchOne(db, key: id.rawValue) == nil else { throw DomainError.conflict("An image with ID \(id) already exists.") }
+                try row.insert(db)
+                try db.execute(sql: "UPDATE tasks SET result = ? WHERE id = ?", arguments: [resultJSON, task.id.rawValue])
+            }
             let data = try await Staging.stage(
                 try FileChunks(path: blobPath, length: object.size), to: files.newTemporaryPath(),
                 policy: StagingPolicy(maxBytes: settings.uploadSizeCap, declaredFormat: request.format, sha512: true))
             staged = data
-            let image = ImageRules.activating(queued, with: data.imageFacts, now: clock.now())
-            let destination = files.imagePath(image.id)
+            let destination = files.imagePath(id)
             try await database.writer.write { db in
+                guard let current = try ImageRecord.fetchOne(db, key: id.rawValue)?.image, current.status == .importing else {
+                    throw DomainError.conflict("The image being imported was deleted during the import.")
+                }
+                let active = ImageRules.activating(current, with: data.imageFacts, now: clock.now())
+                try ImageRecord(active).update(db)
                 try finish(
-                    db, task, status: .success, result: ["image_id": .string(image.id.rawValue)],
-                    message: "Imported \(request.container)/\(request.object) as image \(image.id).")
-                try SQLImageRepository.insertWithData(
-                    db, image, staged: data, destination: destination, actor: actor, type: .importSucceeded,
-                    detail: "task \(task.id) imported \(request.container)/\(request.object)")
+                    db, task, status: .success, result: ["image_id": .string(id.rawValue)],
+                    message: "Imported \(request.container)/\(request.object) as image \(id).")
+                var fields = SQLImageRepository.auditFields(active)
+                fields["size"] = String(data.size)
+                fields["checksum"] = data.md5
+                fields["os_hash_value"] = data.sha512
+                try db.audit(
+                    AuditEvent(
+                        at: active.updatedAt, type: .importSucceeded, actor: actor, imageID: id, imageOwner: active.owner, after: AuditJSON.encode(fields),
+                        detail: "task \(task.id) imported \(request.container)/\(request.object)"))
+                try FileOps.moveIntoPlace(data.path, destination)
             }
         } catch {
             if let staged { FileOps.remove(staged.path) }
-            await fail(task, actor: actor, type: .importFailed, message: "Import failed: \(Self.describe(error))", imageID: nil)
+            await fail(task, actor: actor, type: .importFailed, message: "Import failed: \(Self.describe(error))", imageID: nil, discardImporting: planned)
         }
     }
 
@@ -97,7 +123,7 @@ package struct TaskExecutor: Sendable {
             imageID = request.imageID
             let (image, checks) = try await database.reader.read { db -> (Image, [ExportCheck.Result]) in
                 let (image, _) = try images.authorize(db, request.imageID, .show, actor.principal)
-                return (image, try SQLImageRepository.checklist(db, image: image, caller: actor.principal))
+                return (image, try SQLImageRepository.checklist(db, image: image, caller: actor.principal, settings: settings.access))
             }
             let failures = ExportCheck.failures(checks)
             guard failures.isEmpty else {
@@ -156,8 +182,11 @@ package struct TaskExecutor: Sendable {
             arguments: [status.rawValue, resultJSON, message, now, now.addingTimeInterval(TaskRules.timeToLive), task.id.rawValue])
     }
 
-    private func fail(_ task: PortalTask, actor: Actor, type: AuditEventType, message: String, imageID: ImageID?) async {
+    private func fail(_ task: PortalTask, actor: Actor, type: AuditEventType, message: String, imageID: ImageID?, discardImporting: ImageID? = nil) async {
         try? await database.writer.write { db in
+            if let discardImporting {
+                try db.execute(sql: "DELETE FROM images WHERE id = ? AND status = 'importing'", arguments: [discardImporting.rawValue])
+            }
             try finish(db, task, status: .failure, result: nil, message: message)
             let owner = try imageID.flatMap { try ImageRecord.fetchOne(db, key: $0.rawValue)?.owner }
             try db.audit(

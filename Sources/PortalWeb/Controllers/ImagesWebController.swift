@@ -138,10 +138,14 @@ struct ImagesWebController: WebController {
             properties: image.properties.sorted { $0.key < $1.key }.map { ImageDetailPage.Property(key: $0.key, value: $0.value) },
             hasProperties: !image.properties.isEmpty, origin: ImageDetailPage.origin(image.origin),
             lineage: lineage.map { step in
-                ImageDetailPage.LineageRow(
-                    id: step.imageID.rawValue, href: step.status == .deleted ? nil : Paths.image(step.imageID), name: step.name ?? "(unnamed)",
-                    owner: step.owner.rawValue, ownerIsOther: step.owner != image.owner, status: Format.words(step.status.rawValue),
-                    origin: ImageDetailPage.origin(step.origin))
+                step.hidden
+                    ? ImageDetailPage.LineageRow(
+                        id: "", href: nil, name: "an image of another tenant, not visible to you", owner: "another tenant", ownerIsOther: true, status: "",
+                        origin: "")
+                    : ImageDetailPage.LineageRow(
+                        id: step.imageID.rawValue, href: step.status == .deleted ? nil : Paths.image(step.imageID), name: step.name ?? "(unnamed)",
+                        owner: step.owner.rawValue, ownerIsOther: step.owner != image.owner, status: Format.words(step.status.rawValue),
+                        origin: ImageDetailPage.origin(step.origin))
             },
             hasLineage: !lineage.isEmpty, isOwner: isOwner, isMember: view.membership != nil, memberStatus: status?.rawValue,
             canAccept: status != nil && status != .accepted, canReject: status != nil && status != .rejected, canRemind: status == .rejected || status == .accepted,
