@@ -28,7 +28,7 @@ package struct ObjectController: Sendable {
 
     @Sendable func listContainers(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let tenant = try Self.account(context)
-        let containers = try await objects.containers(of: tenant)
+        let containers = try await objects.containers(of: tenant, try ObjectListing.parse(QueryItems.parse(request.uri.query)))
         var headers = try await accountHeaders(tenant)
         if Self.wantsJSON(request) {
             var json = JSONWriter(capacity: 128 * (containers.count + 1))
@@ -132,7 +132,8 @@ package struct ObjectController: Sendable {
         guard object.size > 0 else { return Response(status: .ok, headers: headers) }
         var range = 0...(object.size - 1)
         var status = HTTPResponse.Status.ok
-        if let header = request.headers[.range], let requested = ByteRange.parse(header) {
+        if let header = request.headers[.range] {
+            guard let requested = ByteRange.parse(header) else { throw DomainError.rangeNotSatisfiable(size: object.size) }
             range = try requested.resolve(size: object.size)
             status = .partialContent
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(object.size)"

@@ -373,6 +373,18 @@ def test_consumer_cannot_export_a_shared_image(producer, consumer):
     assert consumer.list_objects("exports") == []
 
 
+def test_a_stranger_cannot_export_or_check_an_invisible_image_and_learns_nothing(producer, stranger):
+    image = active_image(producer.gc, data=unique_data("invisible"))
+    stranger.put_container("exports")
+    fake = str(uuid.uuid4())
+    real, missing = stranger.export(image.id), stranger.export(fake)
+    assert real["status"] == missing["status"] == "failure"
+    assert real["message"].replace(image.id, "ID") == missing["message"].replace(fake, "ID"), (real["message"], missing["message"])
+    for path in ("export-check", "lineage"):
+        assert stranger.api.get(f"/images/{image.id}/{path}").status_code == 404
+    assert stranger.list_objects("exports") == []
+
+
 def test_task_list_filters_by_type_and_status(producer):
     data = unique_data("list")
     producer.put_container("incoming")
@@ -392,8 +404,20 @@ def test_task_list_filters_by_type_and_status(producer):
     assert {t["id"] for t in producer.tasks(status="success")} == {ok["id"], exp["id"]}
     assert {t["id"] for t in producer.tasks(type="import", status="success")} == {ok["id"]}
     assert producer.tasks(status="processing") == []
-    page = producer.tasks(limit=2)
-    assert len(page) == 2
+    # paging: follow the `next` links (relative to the image endpoint, as Glance writes them)
+    r = producer.http.get(producer.portal.image_url + "/v2/tasks", params={"limit": 1})
+    paged = []
+    while True:
+        assert r.status_code == 200, r.text
+        body = r.json()
+        paged += [t["id"] for t in body["tasks"]]
+        if "next" not in body:
+            break
+        assert body["next"].startswith("/v2/tasks?"), body["next"]
+        r = producer.http.get(producer.portal.image_url + body["next"])
+    assert paged == [exp["id"], bad["id"], ok["id"]]
+    brief = producer.tasks()[0]
+    assert "input" not in brief and "result" not in brief, "the list omits input and result, as Glance does"
     for bad_param in ({"type": "copy"}, {"status": "done"}, {"limit": "-1"}):
         r = producer.http.get(producer.portal.image_url + "/v2/tasks", params=bad_param)
         assert r.status_code == 400, (bad_param, r.status_code)
@@ -422,10 +446,15 @@ def test_snapshot_of_a_shared_image_cannot_be_exported_not_shared_derived(produc
     # still blocked once the producer has deleted the base image (lineage keeps deleted ancestors)
     producer.gc.images.delete(base.id)
     lineage = consumer.lineage(snap_id)
-    assert lineage["ancestors"][0]["image_id"] == base.id
-    assert lineage["ancestors"][0]["status"] == "deleted"
+    assert lineage["origin"]["boot_image_id"] == base.id
+    assert len(lineage["ancestors"]) == 1, "the deleted ancestor stays in the chain"
+    ancestor = lineage["ancestors"][0]
+    # the consumer may no longer see the deleted image: it is either shown as deleted or hidden
+    assert ancestor.get("hidden") is True or (ancestor["image_id"] == base.id and ancestor["status"] == "deleted"), ancestor
     check = consumer.export_check(snap_id)
     assert failed_checks(check) == ["not_shared_derived"]
+    reason = next(c["reason"] for c in check["checks"] if c["check"] == "not_shared_derived")
+    assert "deleted" in reason, reason
     task = consumer.export(snap_id)
     assert task["status"] == "failure"
     assert "not_shared_derived" in task["message"], task["message"]
@@ -459,6 +488,14 @@ def test_downloaded_and_reuploaded_shared_data_is_blocked_by_content_lineage(pro
     assert task["status"] == "failure"
     assert "content_lineage" in task["message"], task["message"]
     assert consumer.list_objects("exports") == []
+    # a snapshot of a server booted from the re-upload is blocked through its ancestor
+    snap = consumer.snapshot(consumer.boot(copy.id))
+    assert failed_checks(consumer.export_check(snap)) == ["content_lineage"]
+    # and removing the member afterwards does not launder it: the data was shared with the uploader
+    producer.gc.image_members.delete(base.id, consumer.ddi)
+    assert failed_checks(consumer.export_check(copy.id)) == ["content_lineage"]
+    later = active_image(consumer.gc, data=data, name="uploaded after the share ended")
+    assert failed_checks(consumer.export_check(later.id)) == ["content_lineage"]
 
 
 def test_reimported_shared_data_is_blocked_by_content_lineage(producer, consumer):
@@ -606,3 +643,40 @@ def test_audit_events_for_servers_snapshots_imports_and_exports(producer, consum
     assert len(events(consumer, "export.requested", image_id=csnap)) == 1
     # the producer does not read the consumer's export attempts of its own snapshot
     assert events(producer, "export.blocked", image_id=csnap) == []
+
+
+def test_rejected_members_lose_boot_access_when_the_operator_says_so(make_portal):
+    server = make_portal("--rejected-members-lose-access", name="rejected-lose").start()
+    producer, consumer = tenant(server), tenant(server)
+    image = shared_base(producer, consumer)
+    consumer.boot(image.id)  # pending: still works
+    consumer.gc.image_members.update(image.id, consumer.ddi, "rejected")
+    r = consumer.boot_raw(image.id)
+    assert r.status_code == 400 and "could not be found" in r.text, r.text
+    consumer.gc.image_members.update(image.id, consumer.ddi, "pending")
+    consumer.boot(image.id)
+
+
+def test_lineage_does_not_reveal_ancestors_the_caller_cannot_see(portal):
+    """X shares base A with P; P snapshots it and shares the snapshot B with C. C may see B (a member), but
+    A is invisible to C (404: rule 5, "existence must not leak"), and C must not learn that P is X's
+    consumer (rule 6). So neither B's nor C's own snapshot's lineage may show A's name or X's DDI to C.
+    (The export check itself only needs the nearest foreign ancestor, B of P, which C knows.)"""
+    x, p, c = tenant(portal), tenant(portal), tenant(portal)
+    secret_name = "X private base " + uuid.uuid4().hex[:6]
+    a = active_image(x.gc, data=unique_data("x-base"), name=secret_name)
+    x.gc.image_members.create(a.id, p.ddi)
+    b_id = p.snapshot(p.boot(a.id), name="P snapshot")
+    p.gc.images.update(b_id, visibility="shared")
+    p.gc.image_members.create(b_id, c.ddi)
+    with pytest.raises(exc.HTTPNotFound):
+        c.gc.images.get(a.id)
+    s_id = c.snapshot(c.boot(b_id))
+    for image_id in (b_id, s_id):
+        r = c.api.get(f"/images/{image_id}/lineage")
+        assert r.status_code == 200, r.text
+        assert secret_name not in r.text, f"lineage of {image_id} shows the name of an image C cannot see: {r.json()}"
+        assert x.ddi not in r.text, f"lineage of {image_id} shows tenant {x.ddi}, unrelated to C: {r.json()}"
+    check = c.export_check(s_id)
+    assert failed_checks(check) == ["not_shared_derived"]
+    assert secret_name not in str(check) and x.ddi not in str(check)

@@ -349,6 +349,17 @@ def test_get_object_with_range_header(me):
     assert e.value.http_status == 416
 
 
+def test_get_object_with_a_zero_suffix_range_is_416(me):
+    # RFC 7233 2.1: a suffix-byte-range-spec of length 0 is unsatisfiable; Swift answers 416, and so does
+    # this server's own image download (GET /image/v2/images/ID/file with Range: bytes=-0).
+    name = cname()
+    me.conn.put_container(name)
+    me.conn.put_object(name, "r", b"0123456789")
+    with pytest.raises(ClientException) as e:
+        me.conn.get_object(name, "r", headers={"Range": "bytes=-0"})
+    assert e.value.http_status == 416, e.value
+
+
 def test_head_object_gives_metadata_without_body(me):
     name = cname()
     me.conn.put_container(name)

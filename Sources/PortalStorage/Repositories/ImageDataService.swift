@@ -44,12 +44,27 @@ package struct ImageDataService: Sendable {
         }
     }
 
-    /// Creates an image together with its data (v1 `POST` with a body, portal uploads): the data is
-    /// staged, inspected against the declared disk format and checked against the declared size and
-    /// checksum first; only then is the image recorded, active. A failure keeps neither row nor file.
+    /// Creates an image together with its data (v1 `POST` with a body): the data is staged, inspected
+    /// against the declared disk format and checked against the declared size and checksum first; only
+    /// then is the image recorded, active. A failure keeps neither row nor file.
     package func create<Body: AsyncSequence>(
         _ draft: ImageDraft, data body: Body, declaredSize: Int64?, declaredChecksum: String?, actor: Actor
     ) async throws -> Image where Body.Element == ByteBuffer {
+        let staged = try await stage(draft, data: body, declaredSize: declaredSize, declaredChecksum: declaredChecksum, actor: actor)
+        do {
+            return try await images.createWithData(draft, origin: .upload, staged: staged, actor: actor)
+        } catch {
+            FileOps.remove(staged.path)
+            throw error
+        }
+    }
+
+    /// Stages data for a new image without recording anything: checks the draft, streams the data into a
+    /// temporary file (inspected, hashed, fsynced) and compares it with what was declared. The caller
+    /// records it with `ImageRepository.createWithData` or removes `staged.path`.
+    package func stage<Body: AsyncSequence>(
+        _ draft: ImageDraft, data body: Body, declaredSize: Int64?, declaredChecksum: String?, actor: Actor
+    ) async throws -> StagedData where Body.Element == ByteBuffer {
         guard draft.diskFormat != nil, draft.containerFormat != nil else {
             throw DomainError.invalid("Properties disk_format, container_format must be set prior to saving data.")
         }
@@ -61,7 +76,7 @@ package struct ImageDataService: Sendable {
             body, to: files.newTemporaryPath(), policy: StagingPolicy(maxBytes: settings.uploadSizeCap, declaredFormat: draft.diskFormat, sha512: true))
         do {
             try ImageRules.verifyDeclared(size: declaredSize, checksum: declaredChecksum, against: staged.imageFacts)
-            return try await images.createWithData(draft, origin: .upload, staged: staged, actor: actor)
+            return staged
         } catch {
             FileOps.remove(staged.path)
             throw error

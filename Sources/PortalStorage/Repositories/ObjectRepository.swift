@@ -6,8 +6,8 @@ package import PortalDomain
 /// Each tenant's containers and objects (a Swift-style object store). Object data is streamed
 /// into a temporary file, then moved into place in the same transaction that records it.
 package protocol ObjectRepository: Sendable {
-    /// The tenant's containers, by name.
-    func containers(of tenant: TenantID) async throws -> [ContainerSummary]
+    /// The tenant's containers, by name, one listing page (`prefix`, `marker`, `end_marker`, `limit`).
+    func containers(of tenant: TenantID, _ listing: ObjectListing) async throws -> [ContainerSummary]
     /// One container, or nil.
     func container(_ name: String, of tenant: TenantID) async throws -> ContainerSummary?
     /// Creates a container; returns false when it already existed.
@@ -30,6 +30,13 @@ package protocol ObjectRepository: Sendable {
     func usage(of tenant: TenantID) async throws -> (containers: Int, objects: Int, bytes: Int64)
 }
 
+extension ObjectRepository {
+    /// The tenant's containers, by name (the first 10,000).
+    package func containers(of tenant: TenantID) async throws -> [ContainerSummary] {
+        try await containers(of: tenant, ObjectListing())
+    }
+}
+
 /// The GRDB + files implementation.
 package struct SQLObjectRepository: ObjectRepository {
     let database: AppDatabase
@@ -44,10 +51,25 @@ package struct SQLObjectRepository: ObjectRepository {
         self.settings = settings
     }
 
-    package func containers(of tenant: TenantID) async throws -> [ContainerSummary] {
+    package func containers(of tenant: TenantID, _ listing: ObjectListing) async throws -> [ContainerSummary] {
         try await database.reader.read { db in
-            try Row.fetchAll(db, sql: Self.summarySQL + " WHERE c.tenant = ? GROUP BY c.name ORDER BY c.name", arguments: [tenant.rawValue])
-                .map(Self.summary)
+            var sql = Self.summarySQL + " WHERE c.tenant = ?"
+            var arguments: StatementArguments = [tenant.rawValue]
+            if let prefix = listing.prefix {
+                sql += " AND substr(c.name, 1, length(?)) = ?"
+                arguments += [prefix, prefix]
+            }
+            if let marker = listing.marker {
+                sql += " AND c.name > ?"
+                arguments += [marker]
+            }
+            if let endMarker = listing.endMarker {
+                sql += " AND c.name < ?"
+                arguments += [endMarker]
+            }
+            sql += " GROUP BY c.name ORDER BY c.name LIMIT ?"
+            arguments += [listing.limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.summary)
         }
     }
 

@@ -224,7 +224,10 @@ struct ImagesWebController: WebController {
             }
         }
         if !shared.isEmpty { flashes.insert(.success("Shared with \(shared.joined(separator: ", ")); each starts as pending."), at: 0) }
-        if !refused.isEmpty { flashes.append(.error("Not shared — " + refused.joined(separator: " "))) }
+        if !refused.isEmpty {
+            let shown = refused.prefix(5).joined(separator: " ")
+            flashes.append(.error("Not shared — " + shown + (refused.count > 5 ? " …and \(refused.count - 5) more." : "")))
+        }
         return Response.redirect(to: Paths.image(id), flash: flashes, jar: jar)
     }
 

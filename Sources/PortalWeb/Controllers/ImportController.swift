@@ -36,22 +36,38 @@ struct ImportController: WebController {
         }
         let reader = MultipartReader(body: request.body, boundary: boundary)
         var fields: [String: String] = [:]
-        var created: Image?
-        while let part = try await reader.nextPart() {
-            if part.filename != nil, part.name == "file" {
-                guard created == nil else { throw DomainError.invalid("Send one file at a time.") }
-                var draft = ImageDraft()
-                draft.name = fields["name"].flatMap { $0.isEmpty ? nil : $0 } ?? part.filename
-                draft.diskFormat = try DiskFormat.parse(fields["disk_format"] ?? "")
-                draft.containerFormat = try ContainerFormat.parse(fields["container_format"] ?? "bare")
-                draft.visibility = try Visibility.parse(fields["visibility"] ?? "shared")
-                if let description = fields["description"], !description.isEmpty { draft.properties["description"] = description }
-                created = try await services.imageData.create(draft, data: reader.partBody, declaredSize: nil, declaredChecksum: nil, actor: context.actor)
-            } else {
-                fields[part.name] = try await reader.readText()
+        var upload: (draft: ImageDraft, staged: StagedData)?
+        do {
+            while let part = try await reader.nextPart() {
+                if part.filename != nil, part.name == "file" {
+                    // The image is recorded only once the whole form has been read: a second file, or
+                    // anything else wrong later in the form, leaves nothing behind.
+                    guard upload == nil else { throw DomainError.invalid("Send one file at a time. Nothing was stored.") }
+                    var draft = ImageDraft()
+                    draft.name = fields["name"].flatMap { $0.isEmpty ? nil : $0 } ?? part.filename
+                    draft.diskFormat = try DiskFormat.parse(fields["disk_format"] ?? "")
+                    draft.containerFormat = try ContainerFormat.parse(fields["container_format"] ?? "bare")
+                    draft.visibility = try Visibility.parse(fields["visibility"] ?? "shared")
+                    if let description = fields["description"], !description.isEmpty { draft.properties["description"] = description }
+                    let staged = try await services.imageData.stage(draft, data: reader.partBody, declaredSize: nil, declaredChecksum: nil, actor: context.actor)
+                    upload = (draft, staged)
+                } else {
+                    guard fields.count < 16 else { throw DomainError.tooLarge("The form has too many fields.") }
+                    fields[part.name] = try await reader.readText(limit: 16 * 1024)
+                }
             }
+        } catch {
+            if let upload { FileOps.remove(upload.staged.path) }
+            throw error
         }
-        guard let image = created else { throw DomainError.invalid("Choose a file to upload.") }
+        guard let upload else { throw DomainError.invalid("Choose a file to upload.") }
+        let image: Image
+        do {
+            image = try await services.images.createWithData(upload.draft, origin: .upload, staged: upload.staged, actor: context.actor)
+        } catch {
+            FileOps.remove(upload.staged.path)
+            throw error
+        }
         return Response.redirect(
             to: Paths.image(image.id), flash: [.success("Uploaded \(ByteFormat.size(image.size ?? 0)); the image is active.")], jar: jar, for: request)
     }

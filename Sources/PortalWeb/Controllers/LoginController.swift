@@ -118,9 +118,13 @@ struct LoginController: WebController {
         }
     }
 
-    /// Only local paths are followed after sign-in (no open redirect).
+    /// Only local paths are followed (no open redirect): printable ASCII without spaces or backslashes
+    /// (browsers drop tabs and newlines, which would turn "/\t/evil" into "//evil"), starting with one "/".
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix(Paths.login), !next.hasPrefix(Paths.logout) else {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), next.count <= 2048,
+            next.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "\\" }),
+            !next.hasPrefix(Paths.login), !next.hasPrefix(Paths.logout)
+        else {
             return nil
         }
         return next

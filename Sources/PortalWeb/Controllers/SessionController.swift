@@ -90,7 +90,11 @@ struct SessionController: WebController {
             return response
         }
         try await services.audit.record(AuditEvent(at: now, type: .logout, actor: context.actor, otherTenant: active.principal.tenantID))
+        // The session continues under a new ID; the old one ends, so an earlier copy of the cookie
+        // (which still holds the signed-out account) no longer works.
         var payload = context.session.payload
+        try await services.sessions.end(payload.sid, expiresAt: Date(timeIntervalSince1970: TimeInterval(payload.exp)))
+        payload.sid = try SessionCodec.newSessionID()
         payload.set(accounts)
         var response = Response.redirect(to: Paths.dashboard, flash: [.info("Signed out of \(active.label). Your other accounts stay signed in.")], jar: jar)
         response.setCookie(jar.session(payload))

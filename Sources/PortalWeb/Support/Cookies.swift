@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import PortalAuth
 import PortalDomain
+import PortalStorage
 
 /// Builds the portal's cookies with one set of flags: HttpOnly, SameSite=Lax, Path=/, Secure
 /// behind `--secure-cookies`.
@@ -10,22 +11,50 @@ struct CookieJar: Sendable {
     let codec: SessionCodec
     let secure: Bool
     let lifetime: TimeInterval
+    let clock: PortalClock
 
     func session(_ payload: SessionPayload) -> Cookie {
-        Cookie(
-            name: SessionCodec.cookieName, value: codec.encode(payload), maxAge: Int(payload.exp - payload.iat), path: "/", secure: secure,
-            httpOnly: true, sameSite: .lax)
+        let left = max(0, Int(payload.exp) - Int(clock.now().timeIntervalSince1970))
+        return Cookie(name: SessionCodec.cookieName, value: codec.encode(payload), maxAge: left, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
     func clearSession() -> Cookie {
         Cookie(name: SessionCodec.cookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
+    /// Browsers drop cookies over 4 KB; flash text is kept well below that.
+    static let flashBudget = 2800
+
     func flash(_ flashes: [Flash]) -> Cookie {
-        let json = (try? JSONEncoder().encode(flashes)) ?? Data("[]".utf8)
+        var kept: [Flash] = []
+        var used = 0
+        for flash in flashes {
+            var flash = flash
+            if flash.text.utf8.count > 600 { flash.text = String(flash.text.prefix(560)) + "…" }
+            guard used + flash.text.utf8.count <= Self.flashBudget else { break }
+            used += flash.text.utf8.count
+            kept.append(flash)
+        }
+        let json = (try? JSONEncoder().encode(kept)) ?? Data("[]".utf8)
         return Cookie(
             name: SessionCodec.flashCookieName, value: codec.sign(base64url(json)), maxAge: 120, path: "/", secure: secure, httpOnly: true,
             sameSite: .lax)
+    }
+
+    /// Adds a message to the flash a response sets (or sets one).
+    func addFlash(_ flash: Flash, to response: inout Response) {
+        let prefix = SessionCodec.flashCookieName + "="
+        var cookies = response.headers[values: .setCookie]
+        var existing: [Flash] = []
+        if let index = cookies.firstIndex(where: { $0.hasPrefix(prefix) }) {
+            let value = String(cookies[index].dropFirst(prefix.count).prefix { $0 != ";" })
+            if let verified = codec.verify(value), let data = fromBase64url(verified), let decoded = try? JSONDecoder().decode([Flash].self, from: data) {
+                existing = decoded
+            }
+            cookies.remove(at: index)
+            response.headers[values: .setCookie] = cookies
+        }
+        response.setCookie(self.flash(existing + [flash]))
     }
 
     func clearFlash() -> Cookie {

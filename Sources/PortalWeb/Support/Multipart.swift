@@ -166,15 +166,45 @@ final class MultipartReader<Body: AsyncSequence> where Body.Element == ByteBuffe
         }
     }
 
-    /// `name="value"` from a header.
+    /// `name="value"` from a header, honouring quotes: `filename="a;b.raw"` is one value.
     private static func parameter(_ key: String, in header: String) -> String? {
-        for piece in header.split(separator: ";").dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if pair.count == 2, pair[0].lowercased() == key {
-                var value = pair[1]
-                if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-                return value.replacingOccurrences(of: "\\\"", with: "\"")
+        var scalars = Array(header.unicodeScalars)[...]
+        // Skip the disposition type ("form-data").
+        while let first = scalars.first, first != ";" { scalars = scalars.dropFirst() }
+        while let first = scalars.first {
+            guard first == ";" else { return nil }
+            scalars = scalars.dropFirst()
+            while scalars.first == " " || scalars.first == "\t" { scalars = scalars.dropFirst() }
+            var name = ""
+            while let c = scalars.first, c != "=", c != ";" {
+                name.unicodeScalars.append(c)
+                scalars = scalars.dropFirst()
             }
+            var value = ""
+            if scalars.first == "=" {
+                scalars = scalars.dropFirst()
+                if scalars.first == "\"" {
+                    scalars = scalars.dropFirst()
+                    while let c = scalars.first, c != "\"" {
+                        scalars = scalars.dropFirst()
+                        if c == "\\", let escaped = scalars.first {
+                            value.unicodeScalars.append(escaped)
+                            scalars = scalars.dropFirst()
+                        } else {
+                            value.unicodeScalars.append(c)
+                        }
+                    }
+                    scalars = scalars.dropFirst()  // closing quote
+                    while let c = scalars.first, c != ";" { scalars = scalars.dropFirst() }
+                } else {
+                    while let c = scalars.first, c != ";" {
+                        value.unicodeScalars.append(c)
+                        scalars = scalars.dropFirst()
+                    }
+                    value = value.trimmingCharacters(in: .whitespaces)
+                }
+            }
+            if name.trimmingCharacters(in: .whitespaces).lowercased() == key { return value }
         }
         return nil
     }

@@ -12,7 +12,7 @@ import PortalStorage
 package struct SessionMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
     let services: WebServices
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
+    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime, clock: services.clock) }
 
     package init(services: WebServices) { self.services = services }
 
@@ -74,12 +74,25 @@ package struct SessionMiddleware: RouterMiddleware {
         context.attachments[WebAttachment.session] = session
 
         var response = try await next(request, context)
-        if !dropped.isEmpty { response.setCookie(jar.session(payload)) }
+        if !dropped.isEmpty {
+            // The handler may have issued the session itself (switch, add account): its cookie, built from
+            // the already-pruned set, wins. The notice about dropped accounts must outlive a redirect.
+            if !Self.sets(SessionCodec.cookieName, in: response) { response.setCookie(jar.session(payload)) }
+            if response.status == .seeOther {
+                let notice = Flash.info("Signed out of \(dropped.joined(separator: ", ")): its token was revoked or has expired. Your other accounts stay signed in.")
+                jar.addFlash(notice, to: &response)
+            }
+        }
         // A flash is shown once: the page that displayed it clears it.
         if request.cookies[SessionCodec.flashCookieName] != nil && request.method == .get && response.status != .seeOther {
             response.setCookie(jar.clearFlash())
         }
         return response
+    }
+
+    /// Whether the response sets a cookie of that name.
+    static func sets(_ name: String, in response: Response) -> Bool {
+        response.headers[values: .setCookie].contains { $0.hasPrefix(name + "=") }
     }
 
     /// Form fields: urlencoded bodies are read here (1 MiB at most); multipart bodies stay

@@ -6,5 +6,5 @@ protocol WebController: Sendable {
 
 extension WebController {
     /// The portal's cookies, with one set of flags.
-    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime) }
+    var jar: CookieJar { CookieJar(codec: services.codec, secure: services.secureCookies, lifetime: services.sessionLifetime, clock: services.clock) }
 }
