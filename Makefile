@@ -33,10 +33,10 @@ test-swift:
 	$(SWIFT) test --skip-build
 
 test-compat: setup-python
-	PORTAL_BIN=.build/debug/image-portal $(PYTHON) -m pytest -q Tests/compat
+	PORTAL_BIN=$(CURDIR)/.build/debug/image-portal $(PYTHON) -m pytest -q Tests/compat
 
 test-browser: setup-python
-	PORTAL_BIN=.build/debug/image-portal $(PYTHON) -m pytest -q Tests/browser
+	PORTAL_BIN=$(CURDIR)/.build/debug/image-portal $(PYTHON) -m pytest -q Tests/browser
 
 ## make bench: figures against a live release server, beside this machine's own ceiling
 bench: setup-build

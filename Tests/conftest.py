@@ -106,7 +106,8 @@ class Portal:
 
 @pytest.fixture(scope="session")
 def portal_binary():
-    binary = os.environ.get("PORTAL_BIN", str(REPO / ".build/debug/image-portal"))
+    # Absolute: servers start with their own working directory.
+    binary = str(pathlib.Path(os.environ.get("PORTAL_BIN", str(REPO / ".build/debug/image-portal"))).resolve())
     if not pathlib.Path(binary).exists():
         pytest.exit(f"no server binary at {binary}; run `swift build` first", returncode=2)
     return binary

@@ -39,7 +39,10 @@ final class RawHTTP {
         var bytes = Array(request.utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + sent, $0.count - sent) }
+            let n = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return write(fd, base + sent, buffer.count - sent)
+            }
             guard n > 0 else { throw Failure(description: "write failed") }
             sent += n
         }
