@@ -66,6 +66,43 @@ final class RawHTTP {
         return (status, length)
     }
 
+    /// GET `path` and read the body into a reused 1 MiB buffer, discarding it; returns the bytes read.
+    func download(_ path: String, token: String) throws -> Int64 {
+        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: \(token)\r\nConnection: keep-alive\r\n\r\n"
+        var bytes = Array(request.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return -1 }
+                return write(fd, base + sent, buffer.count - sent)
+            }
+            guard n > 0 else { throw Failure(description: "write failed") }
+            sent += n
+        }
+        var headerEnd: Int?
+        while headerEnd == nil {
+            try fill()
+            headerEnd = find([13, 10, 13, 10])
+        }
+        guard let end = headerEnd else { throw Failure(description: "no headers") }
+        let head = String(decoding: buffer[..<end], as: UTF8.self)
+        buffer.removeFirst(end + 4)
+        var length: Int64 = 0
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            length = Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        var received = Int64(buffer.count)
+        buffer.removeAll(keepingCapacity: true)
+        let chunk = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 4096)
+        defer { chunk.deallocate() }
+        while received < length {
+            let n = read(fd, chunk, Int(min(Int64(1 << 20), length - received)))
+            guard n > 0 else { throw Failure(description: "connection closed after \(received) bytes") }
+            received += Int64(n)
+        }
+        return received
+    }
+
     private func fill() throws {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
