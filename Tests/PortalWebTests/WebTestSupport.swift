@@ -382,11 +382,3 @@ extension TestWorld {
     }
 }
 
-/// Deterministic bytes that no format inspector mistakes for a disk format.
-func sampleBytes(_ count: Int, seed: UInt64 = 7) -> [UInt8] {
-    var state = seed
-    return (0..<count).map { _ in
-        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        return UInt8(truncatingIfNeeded: state >> 33)
-    }
-}

@@ -124,8 +124,13 @@ struct ImagesWebController: WebController {
         }
         let ownerHeld = view.membership != nil ? context.session.others.first { $0.principal.tenantID == image.owner } : nil
         let status = view.membership?.status
-        let canDownload = AccessPolicy.decide(.download, image: image, membership: view.membership, principal: principal, settings: services.settings.access) == .allow
-            && (image.status == .active || (image.status == .deactivated && principal.isAdmin))
+        // The same rules the API applies: the access policy, then the lifecycle (a plan with data).
+        let canDownload: Bool = {
+            guard AccessPolicy.decide(.download, image: image, membership: view.membership, principal: principal, settings: services.settings.access) == .allow,
+                case .data? = try? ImageRules.downloadPlan(for: image, by: principal)
+            else { return false }
+            return true
+        }()
         let canChange = AccessPolicy.decide(.update, image: image, membership: view.membership, principal: principal) == .allow
         let model = ImageDetailPage.Model(
             chrome: Chrome(context, title: image.name ?? "Image", section: "Images"),
@@ -164,12 +169,13 @@ struct ImagesWebController: WebController {
             isShared: image.visibility == .shared, isPrivate: image.visibility == .private, heldTargets: isOwner ? heldTargets : [],
             hasHeldTargets: isOwner && !heldTargets.isEmpty, canDelete: canChange && !image.protected, canDeactivate: canChange && image.status == .active,
             canReactivate: canChange && image.status == .deactivated,
-            canBoot: image.status == .active && AccessPolicy.decide(.boot, image: image, membership: view.membership, principal: principal) == .allow,
+            canBoot: (try? ImageRules.requireBootable(image)) != nil
+                && AccessPolicy.decide(.boot, image: image, membership: view.membership, principal: principal, settings: services.settings.access) == .allow,
             canDownload: canDownload, downloadHref: Paths.image(id, "download"),
             checks: checks.map { ImageDetailPage.Check(title: $0.item.title, passed: $0.passed, reason: $0.reason) },
             exportable: !checks.isEmpty && checks.allSatisfy(\.passed), containers: containers, hasContainers: !containers.isEmpty,
             actionBase: Paths.image(id),
-            visibilityOptions: Visibility.allCases.filter { $0 != .public || principal.isAdmin || image.visibility == .public }.map {
+            visibilityOptions: Visibility.allCases.filter { $0 == image.visibility || (try? ImageRules.checkVisibilityChange(to: $0, by: principal)) != nil }.map {
                 ImagesPage.Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == image.visibility)
             })
         return try renderer.page("images/detail", model)
