@@ -35,62 +35,15 @@ final class RawHTTP {
 
     /// GET `path`; returns the status and the body length.
     func get(_ path: String, token: String) throws -> (status: Int, bytes: Int) {
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: \(token)\r\nConnection: keep-alive\r\n\r\n"
-        var bytes = Array(request.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return write(fd, base + sent, buffer.count - sent)
-            }
-            guard n > 0 else { throw Failure(description: "write failed") }
-            sent += n
-        }
-        // Headers.
-        var headerEnd: Int?
-        while headerEnd == nil {
-            try fill()
-            headerEnd = find([13, 10, 13, 10])
-        }
-        guard let end = headerEnd else { throw Failure(description: "no headers") }
-        let head = String(decoding: buffer[..<end], as: UTF8.self)
-        buffer.removeFirst(end + 4)
-        let lines = head.split(separator: "\r\n")
-        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "0") ?? 0
-        var length = 0
-        for line in lines.dropFirst() where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
-        }
-        while buffer.count < length { try fill() }
-        buffer.removeFirst(length)
-        return (status, length)
+        let (status, length) = try request(path, token: token)
+        while Int64(buffer.count) < length { try fill() }
+        buffer.removeFirst(Int(length))
+        return (status, Int(length))
     }
 
     /// GET `path` and read the body into a reused 1 MiB buffer, discarding it; returns the bytes read.
     func download(_ path: String, token: String) throws -> Int64 {
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: \(token)\r\nConnection: keep-alive\r\n\r\n"
-        var bytes = Array(request.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return -1 }
-                return write(fd, base + sent, buffer.count - sent)
-            }
-            guard n > 0 else { throw Failure(description: "write failed") }
-            sent += n
-        }
-        var headerEnd: Int?
-        while headerEnd == nil {
-            try fill()
-            headerEnd = find([13, 10, 13, 10])
-        }
-        guard let end = headerEnd else { throw Failure(description: "no headers") }
-        let head = String(decoding: buffer[..<end], as: UTF8.self)
-        buffer.removeFirst(end + 4)
-        var length: Int64 = 0
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
-        }
+        let (_, length) = try request(path, token: token)
         var received = Int64(buffer.count)
         buffer.removeAll(keepingCapacity: true)
         let chunk = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 4096)
@@ -101,6 +54,34 @@ final class RawHTTP {
             received += Int64(n)
         }
         return received
+    }
+
+    /// Sends a GET and reads the response head; the body's first bytes may already be in `buffer`.
+    private func request(_ path: String, token: String) throws -> (status: Int, length: Int64) {
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Auth-Token: \(token)\r\nConnection: keep-alive\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { bytes -> Int in
+                guard let base = bytes.baseAddress else { return -1 }
+                return write(fd, base + sent, bytes.count - sent)
+            }
+            guard n > 0 else { throw Failure(description: "write failed") }
+            sent += n
+        }
+        var headerEnd: Int?
+        while headerEnd == nil {
+            try fill()
+            headerEnd = find([13, 10, 13, 10])
+        }
+        guard let end = headerEnd else { throw Failure(description: "no headers") }
+        let lines = String(decoding: buffer[..<end], as: UTF8.self).split(separator: "\r\n")
+        buffer.removeFirst(end + 4)
+        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "0") ?? 0
+        var length: Int64 = 0
+        for line in lines.dropFirst() where line.lowercased().hasPrefix("content-length:") {
+            length = Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        return (status, length)
     }
 
     private func fill() throws {

@@ -238,13 +238,11 @@ struct MultipartHTTPTests {
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(cast.owner)
-            let csrf = try await browser.csrf()
             var body = MultipartBody()
             body.field("description", String(repeating: "x", count: 64 * 1024 + 1))
             body.field("disk_format", "raw")
             body.file("file", filename: "disk.raw", data: sampleBytes(100))
-            let response = try await browser.send(
-                .post, "/import/upload?_csrf=\(csrf)", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: body.finished))
+            let response = try await browser.upload(body)
             expectErrorPage(response, .contentTooLarge)
             #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0)
         }

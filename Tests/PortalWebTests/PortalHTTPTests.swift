@@ -573,7 +573,6 @@ struct ImportUploadHTTPTests {
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(cast.owner)
-            let csrf = try await browser.csrf()
             // Given a multipart body: fields first, then the file
             var body = MultipartBody()
             body.field("name", "from the browser")
@@ -582,8 +581,7 @@ struct ImportUploadHTTPTests {
             body.field("visibility", "private")
             body.file("file", filename: "disk.raw", data: data)
             // When it is posted to the upload action
-            let response = try await browser.send(
-                .post, "/import/upload?_csrf=\(csrf)", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: body.finished))
+            let response = try await browser.upload(body)
             // Then the browser goes to the new image, which is active with the data's checksum
             #expect(response.status == .seeOther, "\(HTML.text(of: response.text).prefix(300))")
             let location = try #require(response.location)
@@ -608,13 +606,11 @@ struct ImportUploadHTTPTests {
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(cast.owner)
-            let csrf = try await browser.csrf()
             var body = MultipartBody()
             body.field("name", "")
             body.field("disk_format", "raw")
             body.file("file", filename: "server disk.raw", data: sampleBytes(100))
-            let response = try await browser.send(
-                .post, "/import/upload?_csrf=\(csrf)", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: body.finished))
+            let response = try await browser.upload(body)
             let id = try #require(ImageID(rawValue: String((response.location ?? "").dropFirst("/images/".count))))
             #expect(try await cast.images.find(id, for: cast.owner.principal).image.name == "server disk.raw")
         }
@@ -625,15 +621,13 @@ struct ImportUploadHTTPTests {
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(cast.owner)
-            let csrf = try await browser.csrf()
             // Given a file declared qcow2 that is random bytes
             var body = MultipartBody()
             body.field("disk_format", "qcow2")
             body.field("container_format", "bare")
             body.file("file", filename: "fake.qcow2", data: sampleBytes(4096))
             // When it is uploaded
-            let response = try await browser.send(
-                .post, "/import/upload?_csrf=\(csrf)", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: body.finished))
+            let response = try await browser.upload(body)
             // Then a 400 page explains, and no image exists
             expectErrorPage(response, .badRequest)
             #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0)
@@ -673,13 +667,11 @@ struct ImportUploadHTTPTests {
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(cast.owner)
-            let csrf = try await browser.csrf()
             var body = MultipartBody()
             body.field("disk_format", "raw")
             body.file("file", filename: "one.raw", data: sampleBytes(100, seed: 1))
             body.file("file", filename: "two.raw", data: sampleBytes(100, seed: 2))
-            let response = try await browser.send(
-                .post, "/import/upload?_csrf=\(csrf)", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: body.finished))
+            let response = try await browser.upload(body)
             // Then the upload is refused ("Send one file at a time") and, as for any failed upload, nothing is kept
             expectErrorPage(response, .badRequest)
             #expect(response.text.contains("Send one file at a time."))

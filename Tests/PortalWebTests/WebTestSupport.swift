@@ -117,6 +117,14 @@ struct Browser {
     }
 
     /// This session's CSRF token, read from a page's form.
+    /// Sends a multipart form to an upload endpoint, with the session's CSRF token in the action, as the page does.
+    mutating func upload(_ body: MultipartBody, to path: String = "/import/upload", headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        let csrf = try await csrf()
+        var headers = extra
+        headers[.contentType] = body.contentType
+        return try await send(.post, "\(path)?_csrf=\(csrf)", headers: headers, body: ByteBuffer(bytes: body.finished))
+    }
+
     mutating func csrf() async throws -> String {
         let page = try await get(Paths.logout)
         return try #require(HTML.hiddenValue("_csrf", in: page.text), "no CSRF field on the sign-out page (status \(page.status))")
