@@ -42,9 +42,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "PortalStorage",
+            name: "PortalCore",
             dependencies: [
                 "PortalDomain", "PortalCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PortalStorage",
+            dependencies: [
+                "PortalDomain", "PortalCore", "PortalCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -56,7 +64,7 @@ let package = Package(
             name: "PortalAuth",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                "PortalDomain", "PortalCrypto", "PortalStorage",
+                "PortalDomain", "PortalCore", "PortalCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
@@ -65,7 +73,7 @@ let package = Package(
             name: "PortalAPI",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                "PortalDomain", "PortalAuth", "PortalStorage",
+                "PortalDomain", "PortalCore", "PortalAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
@@ -74,7 +82,7 @@ let package = Package(
             name: "PortalWeb",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                "PortalDomain", "PortalAuth", "PortalStorage",
+                "PortalDomain", "PortalCore", "PortalAuth", "PortalCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -83,7 +91,7 @@ let package = Package(
         .target(
             name: "PortalApp",
             dependencies: [
-                "PortalDomain", "PortalStorage", "PortalAuth", "PortalAPI", "PortalWeb", "PortalCrypto",
+                "PortalDomain", "PortalCore", "PortalStorage", "PortalAuth", "PortalAPI", "PortalWeb", "PortalCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

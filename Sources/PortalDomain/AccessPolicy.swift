@@ -88,7 +88,7 @@ package enum AccessPolicy {
 
     /// Decides whether `principal` may do `action` to `image`. `membership` is the principal's own member record.
     package static func decide(
-        _ action: ImageAction, image: Image, membership: Member?, principal: Principal, settings: AccessSettings = .standard
+        _ action: ImageAction, image: Image, membership: Member?, principal: Principal, settings: AccessSettings
     ) -> Decision {
         var relation = Relation.of(principal, to: image, membership: membership)
         // Answering a share is the member's own act, whatever the role of the token it signs in with.
@@ -100,7 +100,7 @@ package enum AccessPolicy {
 
     /// The same decision from an already-computed relation.
     package static func decide(
-        _ action: ImageAction, image: Image, relation: Relation, isStaff: Bool, settings: AccessSettings = .standard
+        _ action: ImageAction, image: Image, relation: Relation, isStaff: Bool, settings: AccessSettings
     ) -> Decision {
         guard canSee(image, relation: relation, settings: settings) else {
             // A member that lost sight of a shared image (rejected, with rejected-members-lose-access)
@@ -186,7 +186,7 @@ package enum AccessPolicy {
     }
 
     /// Whether the relation lets the caller know the image exists at all.
-    package static func canSee(_ image: Image, relation: Relation, settings: AccessSettings = .standard) -> Bool {
+    package static func canSee(_ image: Image, relation: Relation, settings: AccessSettings) -> Bool {
         if image.status == .deleted || image.status == .pendingDelete { return false }
         switch relation {
         case .owner, .admin, .support:
@@ -215,7 +215,7 @@ package enum AccessPolicy {
     /// - Anyone else, including a member asking about another member, gets 404.
     package static func decideMemberRecord(
         _ operation: MemberRecordOperation, target: TenantID, image: Image, membership: Member?, principal: Principal,
-        settings: AccessSettings = .standard
+        settings: AccessSettings
     ) -> Decision {
         guard image.status != .deleted, image.status != .pendingDelete else { return .notFound }
         let isSelf = principal.tenantID == target && membership?.memberID == target && membership?.imageID == image.id

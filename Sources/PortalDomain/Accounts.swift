@@ -84,3 +84,57 @@ package enum TokenRules {
     /// `last_used_at` is written at most this often per token.
     package static let lastUsedResolution: TimeInterval = 60
 }
+
+/// Who may manage accounts and read across tenants' shares.
+package enum AccountRules {
+    /// Creating tenants and staff, and issuing or revoking any tenant's tokens, is for admin staff
+    /// (the command line acts as admin staff). Anyone else is told nothing exists (404).
+    package static func requireOperator(_ principal: Principal) throws(DomainError) {
+        guard case .staff(_, .admin) = principal else { throw .notFound("No such page.") }
+    }
+
+    /// The support views (share review, tenant overview) are for staff who read across tenants.
+    package static func requireSupport(_ principal: Principal) throws(DomainError) {
+        guard principal.readsAcrossTenants else { throw .notFound("No such page.") }
+    }
+
+    /// A tenant name: trimmed, at most 255 characters.
+    package static func tenantName(_ name: String) throws(DomainError) -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= 255 else { throw .invalid("A tenant name is at most 255 characters.") }
+        return trimmed
+    }
+}
+
+extension TokenRules {
+    /// A token label: trimmed, at most 100 characters.
+    package static func label(_ label: String) throws(DomainError) -> String {
+        let trimmed = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= 100 else { throw .invalid("A token label is at most 100 characters.") }
+        return trimmed
+    }
+
+    /// A token's expiry must lie ahead.
+    package static func checkExpiry(_ expiresAt: Date?, now: Date) throws(DomainError) {
+        if let expiresAt, expiresAt <= now { throw .invalid("A token's expiry must be in the future.") }
+    }
+
+    /// Who may issue a token for `subject`: the operator for anyone; an account for itself (a
+    /// tenant's own tokens are member tokens).
+    package static func requireMayIssue(for subject: TokenSubject, by principal: Principal) throws(DomainError) {
+        if case .staff(_, .admin) = principal { return }
+        switch (subject, principal) {
+        case (.tenant(let tenant, .member), .tenant(let own, _)) where tenant == own: return
+        case (.staff(let name), .staff(let own, _)) where name == own: return
+        default: throw .forbidden("You may issue tokens only for your own account.")
+        }
+    }
+
+    /// Who may revoke a token: the operator any; an account only its own (404 for anyone else's: no oracle).
+    package static func requireMayRevoke(_ token: TokenInfo, by principal: Principal) throws(DomainError) {
+        if case .staff(_, .admin) = principal { return }
+        guard HeldAccount.key(of: token.principal) == HeldAccount.key(of: principal) else {
+            throw .notFound("No token \(token.id) on this account.")
+        }
+    }
+}

@@ -64,13 +64,15 @@ package struct AuditEvent: Hashable, Sendable {
     package var imageOwner: TenantID?
     /// The other tenant the event is about (a member, a tenant whose token changed).
     package var otherTenant: TenantID?
-    package var before: String?
-    package var after: String?
+    /// What the changed fields were, with their JSON types (`{"status": "pending", "protected": false}`).
+    package var before: AuditFields?
+    /// What the changed fields became.
+    package var after: AuditFields?
     package var detail: String?
 
     package init(
         id: Int64? = nil, at: Date, type: AuditEventType, actor: Actor, imageID: ImageID? = nil, imageOwner: TenantID? = nil,
-        otherTenant: TenantID? = nil, before: String? = nil, after: String? = nil, detail: String? = nil
+        otherTenant: TenantID? = nil, before: AuditFields? = nil, after: AuditFields? = nil, detail: String? = nil
     ) {
         self.id = id
         self.at = at
@@ -112,12 +114,79 @@ package struct AuditEvent: Hashable, Sendable {
         self.detail = detail
     }
 
-    /// Whether `principal` may read this event: staff (support, admin) read all; a tenant reads the
-    /// events about its images, its memberships, and its own actions.
+    /// Whether `principal` may read this event (the definition the audit queries' scope follows).
     package func isVisible(to principal: Principal) -> Bool {
-        if principal.isStaff { return true }
-        guard let tenant = principal.tenantID else { return false }
-        return imageOwner == tenant || otherTenant == tenant || actorTenant == tenant
+        switch AuditScope.of(principal) {
+        case .everything: true
+        case .nothing: false
+        case .concerning(let tenant): imageOwner == tenant || otherTenant == tenant || actorTenant == tenant
+        }
+    }
+}
+
+/// Which audit events a principal may read, as a value the storage adapters translate into a query.
+package enum AuditScope: Hashable, Sendable {
+    /// Staff (support and admin) read every event.
+    case everything
+    /// A tenant reads the events about its images, its memberships, and its own actions.
+    case concerning(TenantID)
+    /// Nobody else reads anything.
+    case nothing
+
+    /// The scope of `principal`.
+    package static func of(_ principal: Principal) -> AuditScope {
+        if principal.isStaff { return .everything }
+        if let tenant = principal.tenantID { return .concerning(tenant) }
+        return .nothing
+    }
+}
+
+/// The before/after fields of an audit event: names to typed JSON values.
+package typealias AuditFields = [String: JSONValue]
+
+extension AuditEvent {
+    /// The audited fields of an image (its metadata and properties, with their types).
+    package static func fields(of image: Image) -> AuditFields {
+        var fields: AuditFields = [
+            "name": image.name.map(JSONValue.string) ?? .null, "visibility": .string(image.visibility.rawValue),
+            "status": .string(image.status.rawValue), "disk_format": image.diskFormat.map { .string($0.rawValue) } ?? .null,
+            "container_format": image.containerFormat.map { .string($0.rawValue) } ?? .null, "protected": .bool(image.protected),
+            "os_hidden": .bool(image.osHidden), "min_disk": .int(Int64(image.minDisk)), "min_ram": .int(Int64(image.minRam)),
+            "owner": .string(image.owner.rawValue), "tags": .array(image.tags.map(JSONValue.string)),
+        ]
+        for (key, value) in image.properties { fields["property:" + key] = .string(value) }
+        return fields.filter { $0.value != .null }
+    }
+
+    /// The fields of an image together with the facts of its data (size and both digests).
+    package static func fieldsWithData(of image: Image) -> AuditFields {
+        var fields = self.fields(of: image)
+        if let size = image.size { fields["size"] = .int(size) }
+        if let checksum = image.checksum { fields["checksum"] = .string(checksum) }
+        if let hash = image.osHashValue { fields["os_hash_value"] = .string(hash) }
+        return fields
+    }
+
+    /// Only the fields that differ between two versions of an image, before and after
+    /// (a field that disappears is `null` after; one that appears is `null` before).
+    package static func diff(_ before: Image, _ after: Image) -> (before: AuditFields, after: AuditFields) {
+        let old = fields(of: before)
+        let new = fields(of: after)
+        let keys = Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }
+        return (
+            Dictionary(uniqueKeysWithValues: keys.map { ($0, old[$0] ?? .null) }),
+            Dictionary(uniqueKeysWithValues: keys.map { ($0, new[$0] ?? .null) })
+        )
+    }
+
+    /// An event about a change to `image` (its owner recorded as the event's image owner).
+    package static func about(
+        _ image: Image, _ type: AuditEventType, by actor: Actor, at: Date, otherTenant: TenantID? = nil, before: AuditFields? = nil,
+        after: AuditFields? = nil, detail: String? = nil
+    ) -> AuditEvent {
+        AuditEvent(
+            at: at, type: type, actor: actor, imageID: image.id, imageOwner: image.owner, otherTenant: otherTenant, before: before, after: after,
+            detail: detail)
     }
 }
 

@@ -39,6 +39,14 @@ package enum ComputeRules {
         return tenant
     }
 
+    /// The data facts a snapshot takes over from its boot image (the local provider never writes disks).
+    package static func snapshotFacts(of boot: Image) throws(DomainError) -> ImageDataFacts {
+        guard let checksum = boot.checksum, let sha512 = boot.osHashValue, let size = boot.size else {
+            throw .conflict("The server's boot image has no data to snapshot.")
+        }
+        return ImageDataFacts(size: size, checksum: checksum, sha512: sha512, virtualSize: boot.virtualSize)
+    }
+
     /// The draft of a snapshot image of `server`, booted from `boot` (Nova's createImage).
     package static func snapshotDraft(of server: Server, boot: Image, name: String, metadata: [String: String]) throws(DomainError) -> ImageDraft {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -152,5 +160,16 @@ package enum ListingEntry: Hashable, Sendable {
         case .object(let object): object.name
         case .subdirectory(let name): name
         }
+    }
+}
+
+/// Whose file containers a request may reach (PRODUCT "Files"): a tenant's own, and nobody else's.
+package enum FileRules {
+    /// The tenant whose account `account` names (`AUTH_<ddi>` in the object API; nil: the caller's
+    /// own, as the portal asks). Another tenant's account is 403; staff have no files.
+    package static func account(_ account: String?, for principal: Principal) throws(DomainError) -> TenantID {
+        guard let tenant = principal.tenantID else { throw .forbidden("Staff accounts have no files; use a tenant account.") }
+        if let account, account != tenant.rawValue { throw .forbidden("This token may only use its own tenant's account.") }
+        return tenant
     }
 }

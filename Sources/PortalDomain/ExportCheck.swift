@@ -168,3 +168,32 @@ package enum ExportCheck {
         return " (through \(ancestors.prefix { $0.imageID != ancestor.imageID }.count + 1) steps of lineage)"
     }
 }
+
+extension ExportCheck {
+    /// The images whose data check 5 compares: the image itself and every ancestor whose data was
+    /// uploaded or imported (a snapshot or copy carries its parent's data, which its parent answers for).
+    package static func contentLineageNodes(_ image: Image, ancestors: [Image]) -> [Image] {
+        ([image] + ancestors).filter {
+            switch $0.origin {
+            case .upload, .importObject: $0.osHashValue != nil
+            case .snapshot, .copy: false
+            }
+        }
+    }
+}
+
+extension LineageStep {
+    /// Whether the caller may see this ancestor in a lineage: what it could open itself, and deleted
+    /// ancestors for their owner and staff (lineage outlives deletion). Anything else is shown only
+    /// as "an image of another tenant", so lineage never reveals an image that would be a 404.
+    package static func isVisible(_ image: Image, membership: Member?, to principal: Principal, settings: AccessSettings) -> Bool {
+        let relation = Relation.of(principal, to: image, membership: membership)
+        return relation == .owner || principal.readsAcrossTenants || AccessPolicy.canSee(image, relation: relation, settings: settings)
+    }
+
+    /// The lineage step of `image` as `principal` may see it.
+    package init(_ image: Image, membership: Member?, for principal: Principal, settings: AccessSettings) {
+        self.init(image)
+        hidden = !Self.isVisible(image, membership: membership, to: principal, settings: settings)
+    }
+}

@@ -378,9 +378,7 @@ package enum ImageRules {
         guard image.status == .queued else {
             throw .conflict("Image \(image.id) has status '\(image.status.rawValue)': data can only be uploaded to a queued image, and image data is immutable once stored.")
         }
-        guard image.diskFormat != nil, image.containerFormat != nil else {
-            throw .invalid("Properties disk_format, container_format must be set prior to saving data.")
-        }
+        try requireFormats(ImageDraft(diskFormat: image.diskFormat, containerFormat: image.containerFormat))
         var updated = image
         updated.status = .saving
         updated.updatedAt = now
@@ -446,6 +444,25 @@ package enum ImageRules {
         updated.deletedAt = now
         updated.updatedAt = now
         return updated
+    }
+
+    /// A declared size above the upload cap is refused before any byte is read (413).
+    package static func checkDeclaredSize(_ declared: Int64?, cap: Int64) throws(DomainError) {
+        if let declared, declared > cap {
+            throw .tooLarge("The declared size (\(declared) bytes) exceeds the \(ByteFormat.size(cap)) upload limit.")
+        }
+    }
+
+    /// The refusal when more data arrives than the upload cap allows (413, nothing kept).
+    package static func tooLarge(cap: Int64) -> DomainError {
+        .tooLarge("The data is larger than the \(ByteFormat.size(cap)) upload limit; nothing was stored.")
+    }
+
+    /// Uploads with data in the request need both formats first (Glance's check).
+    package static func requireFormats(_ draft: ImageDraft) throws(DomainError) {
+        guard draft.diskFormat != nil, draft.containerFormat != nil else {
+            throw .invalid("Properties disk_format, container_format must be set prior to saving data.")
+        }
     }
 
     /// Booting needs an active image.

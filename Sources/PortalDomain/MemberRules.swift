@@ -98,3 +98,36 @@ package enum MemberRules {
         return result
     }
 }
+
+extension MemberRules {
+    /// The 404 for a member record the caller asked about that does not exist (or may not be known).
+    package static func notFound(_ member: some StringProtocol, image: ImageID) -> DomainError {
+        .notFound("\(member.prefix(64)) not found in the member list of the image \(image).")
+    }
+
+    /// Glance v1 `GET /shared-images/{tenant}`: only that tenant itself, or staff, may ask.
+    package static func requireMayListSharedImages(of tenant: TenantID, by principal: Principal) throws(DomainError) {
+        guard principal.tenantID == tenant || principal.readsAcrossTenants else {
+            throw .forbidden("Only tenant \(tenant) itself, or staff, may list the images shared with it.")
+        }
+    }
+
+    /// The v1 shared-images list: the shared, undeleted images `tenant` is a member of, as the caller
+    /// may see them (with `rejected-members-lose-access`, a tenant no longer sees its rejected shares).
+    package static func sharedImages(
+        _ memberships: [(image: Image, member: Member)], of tenant: TenantID, for principal: Principal, settings: AccessSettings
+    ) -> [Member] {
+        memberships.filter { entry in
+            guard entry.member.memberID == tenant, entry.image.visibility == .shared else { return false }
+            if principal.readsAcrossTenants { return entry.image.status != .deleted && entry.image.status != .pendingDelete }
+            return AccessPolicy.canSee(entry.image, relation: .member(entry.member.status, canShare: entry.member.canShare), settings: settings)
+        }.map(\.member)
+    }
+
+    /// Who may grant or change `can_share` (Glance v1): the owner and admins, never a member.
+    package static func requireMayGrantCanShare(on image: Image, by principal: Principal, changing: Bool) throws(DomainError) {
+        guard principal.tenantID == image.owner || principal.isAdmin else {
+            throw .forbidden(changing ? "Only the image owner may change can_share." : "Only the image owner may grant can_share.")
+        }
+    }
+}

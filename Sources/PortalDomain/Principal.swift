@@ -58,3 +58,27 @@ package enum Principal: Hashable, Sendable {
         }
     }
 }
+
+/// Whose records (tasks, servers) a principal may read, as a value the storage adapters translate
+/// into a query: admins and support staff read every tenant's, a tenant its own, anyone else nothing.
+package enum TenantScope: Hashable, Sendable {
+    case everything
+    case tenant(TenantID)
+    case nothing
+
+    /// The scope of `principal`.
+    package static func of(_ principal: Principal) -> TenantScope {
+        if principal.readsAcrossTenants { return .everything }
+        if let tenant = principal.tenantID { return .tenant(tenant) }
+        return .nothing
+    }
+
+    /// Whether a record of `tenant` is in the scope.
+    package func includes(_ tenant: TenantID) -> Bool {
+        switch self {
+        case .everything: true
+        case .tenant(let own): own == tenant
+        case .nothing: false
+        }
+    }
+}

@@ -2,58 +2,6 @@ package import Foundation
 import GRDB
 package import PortalDomain
 
-/// Filters for reading the audit trail.
-package struct AuditQuery: Hashable, Sendable {
-    package var imageID: ImageID?
-    /// Events concerning this tenant (as owner, member or actor).
-    package var tenant: TenantID?
-    /// Events by this actor: a tenant ID or a staff name.
-    package var actor: String?
-    package var type: AuditEventType?
-    package var since: Date?
-    package var until: Date?
-    package var limit = 50
-    /// Keyset: only events older than this ID.
-    package var before: Int64?
-
-    package init() {}
-
-    /// Largest page.
-    package static let maxLimit = 1000
-
-    /// Parses `image`, `tenant`, `actor`, `type`, `since`, `until`, `limit`, `marker`.
-    package static func parse(_ items: [(name: String, value: String)]) throws(DomainError) -> AuditQuery {
-        var query = AuditQuery()
-        for (name, value) in items where !value.isEmpty {
-            switch name {
-            case "image", "image_id": query.imageID = try ImageID.parse(value)
-            case "tenant": query.tenant = try TenantID.parse(value)
-            case "actor": query.actor = value
-            case "type":
-                guard let type = AuditEventType(rawValue: value) else {
-                    throw .invalid("Unknown event type '\(value.prefix(64))'. Known types: \(AuditEventType.allCases.map(\.rawValue).joined(separator: ", ")).")
-                }
-                query.type = type
-            case "since", "from":
-                guard let date = Timestamp.parse(value) else { throw .invalid("Invalid time '\(value.prefix(64))' for '\(name)': use ISO 8601.") }
-                query.since = date
-            case "until", "to":
-                guard let date = Timestamp.parse(value) else { throw .invalid("Invalid time '\(value.prefix(64))' for '\(name)': use ISO 8601.") }
-                query.until = date
-            case "limit":
-                guard let limit = Int(value), limit >= 0 else { throw .invalid("limit must be a non-negative integer.") }
-                query.limit = min(limit, maxLimit)
-            case "marker", "before":
-                guard let id = Int64(value), id > 0 else { throw .invalid("Invalid marker '\(value.prefix(32))'.") }
-                query.before = id
-            default:
-                break
-            }
-        }
-        return query
-    }
-}
-
 /// The append-only audit trail, read with tenant scoping.
 package protocol AuditRepository: Sendable {
     /// Events the caller may see, newest first; `next` is the marker of the next page.

@@ -112,38 +112,3 @@ package struct ImageDataService: Sendable {
     }
 }
 
-/// One byte range of a `Range: bytes=...` header.
-package enum ByteRange: Hashable, Sendable {
-    /// `bytes=first-last` (last optional).
-    case from(Int64, through: Int64?)
-    /// `bytes=-n`: the last n bytes.
-    case suffix(Int64)
-
-    /// Parses a single-range header; multiple ranges or malformed text give nil.
-    package static func parse(_ header: String) -> ByteRange? {
-        guard header.hasPrefix("bytes=") else { return nil }
-        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
-        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
-        let first = spec[..<dash]
-        let last = spec[spec.index(after: dash)...]
-        if first.isEmpty {
-            guard let count = Int64(last), count > 0 else { return nil }
-            return .suffix(count)
-        }
-        guard let start = Int64(first), start >= 0 else { return nil }
-        if last.isEmpty { return .from(start, through: nil) }
-        guard let end = Int64(last), end >= start else { return nil }
-        return .from(start, through: end)
-    }
-
-    /// The inclusive range within `size` bytes, or 416.
-    package func resolve(size: Int64) throws(DomainError) -> ClosedRange<Int64> {
-        switch self {
-        case .from(let start, let end):
-            guard start < size else { throw .rangeNotSatisfiable(size: size) }
-            return start...min(end ?? size - 1, size - 1)
-        case .suffix(let count):
-            return max(0, size - count)...(size - 1)
-        }
-    }
-}

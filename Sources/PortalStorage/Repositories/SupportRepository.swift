@@ -2,33 +2,6 @@ import Foundation
 import GRDB
 package import PortalDomain
 
-/// Filters of the support share-review list.
-package struct ShareReviewFilter: Hashable, Sendable {
-    package var owner: TenantID?
-    package var member: TenantID?
-    package var status: MemberStatus?
-    /// Only shares whose member status has not changed for at least this many days.
-    package var olderThanDays: Int?
-    /// Only images shared with at least this many tenants.
-    package var minMembers: Int?
-    package var limit = 200
-
-    package init(owner: TenantID? = nil, member: TenantID? = nil, status: MemberStatus? = nil, olderThanDays: Int? = nil, minMembers: Int? = nil) {
-        self.owner = owner
-        self.member = member
-        self.status = status
-        self.olderThanDays = olderThanDays
-        self.minMembers = minMembers
-    }
-}
-
-/// One share: an image, one of its members, and how many members the image has.
-package struct ShareRow: Hashable, Sendable {
-    package var image: Image
-    package var member: Member
-    package var memberCount: Int
-}
-
 /// What support staff read across tenants (read-only; staff only).
 package protocol SupportRepository: Sendable {
     /// Shares matching the filter, oldest unanswered first.

@@ -2,49 +2,6 @@ import Foundation
 import GRDB
 package import PortalDomain
 
-/// A page of tasks.
-package struct TaskQuery: Hashable, Sendable {
-    package var type: TaskType?
-    package var status: TaskStatus?
-    package var limit: Int = 25
-    package var marker: TaskID?
-
-    package init(type: TaskType? = nil, status: TaskStatus? = nil, limit: Int = 25, marker: TaskID? = nil) {
-        self.type = type
-        self.status = status
-        self.limit = limit
-        self.marker = marker
-    }
-
-    /// Parses `type`, `status`, `limit`, `marker` (Glance's task list filters).
-    package static func parse(_ items: [(name: String, value: String)]) throws(DomainError) -> TaskQuery {
-        var query = TaskQuery()
-        for (name, value) in items {
-            switch name {
-            case "type":
-                guard let type = TaskType(rawValue: value) else { throw .invalid("Invalid type value: \(value.prefix(32)). Use import or export.") }
-                query.type = type
-            case "status":
-                guard let status = TaskStatus(rawValue: value) else {
-                    throw .invalid("Invalid status value: \(value.prefix(32)). Use pending, processing, success or failure.")
-                }
-                query.status = status
-            case "limit":
-                guard let limit = Int(value), limit >= 0 else { throw .invalid("limit param must be a non-negative integer") }
-                query.limit = min(limit, 1000)
-            case "marker":
-                guard let marker = TaskID(rawValue: value) else { throw .invalid("Invalid marker: \(value.prefix(64)).") }
-                query.marker = marker
-            case "sort_key", "sort_dir":
-                break
-            default:
-                break
-            }
-        }
-        return query
-    }
-}
-
 /// Import and export tasks: created by requests, run by the background task runner.
 package protocol TaskRepository: Sendable {
     /// Validates and records a pending task for the caller's tenant.
