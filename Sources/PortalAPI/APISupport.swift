@@ -6,13 +6,13 @@ import PortalDomain
 
 /// Small request helpers shared by the API controllers.
 enum APISupport {
-    /// The image ID in the path. A malformed ID is answered like an unknown one (404), as Glance
-    /// does: openstacksdk's `find_image` relies on that to fall back to a search by name.
-    static func imageID(_ context: AuthenticatedContext, _ name: String = "imageID") throws -> ImageID {
-        let text = context.parameters.get(name) ?? ""
-        guard let id = ImageID(rawValue: text) else { throw DomainError.notFound("No image with ID \(text.prefix(64)).") }
-        return id
+    /// The ID in the path parameter `name` (a malformed one is a 404, like an unknown one).
+    static func id<ID: UUIDIdentifier>(_ context: AuthenticatedContext, _ name: String) throws -> ID {
+        try ID.fromPath(context.parameters.get(name) ?? "")
     }
+
+    /// The image ID in the path.
+    static func imageID(_ context: AuthenticatedContext) throws -> ImageID { try id(context, "imageID") }
 
     /// A path parameter, percent-decoded.
     static func parameter(_ context: AuthenticatedContext, _ name: String) -> String {
@@ -43,6 +43,20 @@ enum APISupport {
     static func mediaType(_ request: Request) -> String? {
         guard let value = request.headers[.contentType] else { return nil }
         return value.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    /// The data of an upload must be `application/octet-stream` (415 otherwise).
+    static func requireOctetStream(_ request: Request) throws {
+        if let type = mediaType(request), type != "application/octet-stream" {
+            throw DomainError.unsupportedMediaType("Image data must be sent as application/octet-stream, not \(type.prefix(64)).")
+        }
+    }
+
+    /// A string member of a JSON body, with Glance's messages for a missing or mistyped one.
+    static func string(_ body: [String: JSONValue], _ key: String, missing: String, mistyped: String) throws -> String {
+        guard let value = body[key] else { throw DomainError.invalid(missing) }
+        guard case .string(let text) = value else { throw DomainError.invalid(mistyped) }
+        return text
     }
 
     /// An empty response with a status.

@@ -1,14 +1,14 @@
 package import Hummingbird
 package import PortalAuth
 import PortalDomain
-package import PortalStorage
+package import PortalCore
 
 /// `GET /audit/v1/events`: the append-only audit trail. Tenants read the events about their own
 /// images, memberships and actions; support and admin staff read all. Nothing changes or deletes events.
 package struct AuditController: Sendable {
-    let audit: any AuditRepository
+    let useCases: UseCases
 
-    package init(audit: any AuditRepository) { self.audit = audit }
+    package init(useCases: UseCases) { self.useCases = useCases }
 
     package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("events", use: list)
@@ -18,7 +18,7 @@ package struct AuditController: Sendable {
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let items = QueryItems.parse(request.uri.query)
-        let page = try await audit.events(try AuditQuery.parse(items), for: context.principal)
+        let page = try await useCases.audit.events(try AuditQuery.parse(items), for: context.principal)
         var json = JSONWriter(capacity: 400 * (page.events.count + 1))
         json.beginObject()
         json.key("events")
@@ -46,8 +46,8 @@ package struct AuditController: Sendable {
         json.field("image_id", event.imageID?.rawValue)
         json.field("image_owner", event.imageOwner?.rawValue)
         json.field("other_tenant", event.otherTenant?.rawValue)
-        json.field("before", event.before)
-        json.field("after", event.after)
+        json.field("before", json: event.before.map(JSONValue.object))
+        json.field("after", json: event.after.map(JSONValue.object))
         json.field("detail", event.detail)
         json.endObject()
     }

@@ -2,13 +2,13 @@ import Foundation
 package import Hummingbird
 package import PortalAuth
 import PortalDomain
-package import PortalStorage
+package import PortalCore
 
 /// The compute subset at `/compute/v2.1`: servers of the built-in local provider, and snapshots.
 package struct ComputeController: Sendable {
-    let compute: any ComputeRepository
+    let useCases: UseCases
 
-    package init(compute: any ComputeRepository) { self.compute = compute }
+    package init(useCases: UseCases) { self.useCases = useCases }
 
     package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("servers", use: list)
@@ -20,11 +20,8 @@ package struct ComputeController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let body = try await APISupport.jsonObject(request, context: context)
-        guard case .object(let server)? = body["server"] else { throw DomainError.invalid("Expected a body of the form {\"server\": {\"name\": ..., \"imageRef\": ...}}.") }
-        guard case .string(let name)? = server["name"] else { throw DomainError.invalid("A server needs a 'name'.") }
-        guard case .string(let imageRef)? = server["imageRef"] else { throw DomainError.invalid("A server needs an 'imageRef' (the ID of the image to boot from).") }
-        let created = try await compute.create(name: name, imageRef: imageRef, actor: context.actor)
+        let (name, imageRef) = try Self.bootRequest(try await APISupport.jsonObject(request, context: context))
+        let created = try await useCases.compute.boot(name: name, imageRef: imageRef, by: context.actor)
         var json = JSONWriter()
         json.beginObject()
         json.key("server")
@@ -45,8 +42,7 @@ package struct ComputeController: Sendable {
     }
 
     private func listing(_ context: AuthenticatedContext, detailed: Bool) async throws -> Response {
-        let tenant = try ComputeRules.requireTenant(context.principal)
-        let servers = try await compute.servers(of: tenant)
+        let servers = try await useCases.compute.servers(for: context.principal)
         var json = JSONWriter(capacity: 256 * (servers.count + 1))
         json.beginObject()
         json.key("servers")
@@ -68,7 +64,7 @@ package struct ComputeController: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let server = try await compute.server(try Self.serverID(context), for: context.principal)
+        let server = try await useCases.compute.server(try APISupport.id(context, "serverID"), for: context.principal)
         var json = JSONWriter()
         json.beginObject()
         json.key("server")
@@ -78,26 +74,14 @@ package struct ComputeController: Sendable {
     }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        try await compute.delete(try Self.serverID(context), actor: context.actor)
+        try await useCases.compute.delete(try APISupport.id(context, "serverID"), by: context.actor)
         return APISupport.empty(.noContent)
     }
 
     @Sendable func action(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let id = try Self.serverID(context)
-        let body = try await APISupport.jsonObject(request, context: context)
-        guard case .object(let createImage)? = body["createImage"] else {
-            throw DomainError.invalid("Unsupported server action: this compute provider supports createImage.")
-        }
-        guard case .string(let name)? = createImage["name"] else { throw DomainError.invalid("createImage needs a 'name'.") }
-        var metadata: [String: String] = [:]
-        if let value = createImage["metadata"] {
-            guard case .object(let object) = value else { throw DomainError.invalid("createImage 'metadata' must be an object of strings.") }
-            for (key, item) in object {
-                guard case .string(let text) = item else { throw DomainError.invalid("createImage metadata '\(key.prefix(64))' must be a string.") }
-                metadata[key] = text
-            }
-        }
-        let image = try await compute.snapshot(id, name: name, metadata: metadata, actor: context.actor)
+        let id: ServerID = try APISupport.id(context, "serverID")
+        let (name, metadata) = try Self.createImageRequest(try await APISupport.jsonObject(request, context: context))
+        let image = try await useCases.compute.snapshot(id, name: name, metadata: metadata, by: context.actor)
         var json = JSONWriter()
         json.beginObject()
         json.field("image_id", image.id.rawValue)
@@ -105,10 +89,29 @@ package struct ComputeController: Sendable {
         return GlanceRepresentation.jsonResponse(json, status: .accepted, headers: [.location: "/image/v2/images/\(image.id)"])
     }
 
-    private static func serverID(_ context: AuthenticatedContext) throws -> ServerID {
-        let text = context.parameters.get("serverID") ?? ""
-        guard let id = ServerID(rawValue: text) else { throw DomainError.notFound("No server with ID \(text.prefix(64)).") }
-        return id
+    /// `{"server": {"name": ..., "imageRef": ...}}`.
+    static func bootRequest(_ body: [String: JSONValue]) throws(DomainError) -> (name: String, imageRef: String) {
+        guard case .object(let server)? = body["server"] else { throw .invalid("Expected a body of the form {\"server\": {\"name\": ..., \"imageRef\": ...}}.") }
+        guard case .string(let name)? = server["name"] else { throw .invalid("A server needs a 'name'.") }
+        guard case .string(let imageRef)? = server["imageRef"] else { throw .invalid("A server needs an 'imageRef' (the ID of the image to boot from).") }
+        return (name, imageRef)
+    }
+
+    /// `{"createImage": {"name": ..., "metadata": {...}}}`: Nova's snapshot action, the only one this provider has.
+    static func createImageRequest(_ body: [String: JSONValue]) throws(DomainError) -> (name: String, metadata: [String: String]) {
+        guard case .object(let createImage)? = body["createImage"] else {
+            throw .invalid("Unsupported server action: this compute provider supports createImage.")
+        }
+        guard case .string(let name)? = createImage["name"] else { throw .invalid("createImage needs a 'name'.") }
+        var metadata: [String: String] = [:]
+        if let value = createImage["metadata"] {
+            guard case .object(let object) = value else { throw .invalid("createImage 'metadata' must be an object of strings.") }
+            for (key, item) in object {
+                guard case .string(let text) = item else { throw .invalid("createImage metadata '\(key.prefix(64))' must be a string.") }
+                metadata[key] = text
+            }
+        }
+        return (name, metadata)
     }
 
     private static func links(_ server: Server, into json: inout JSONWriter) {
@@ -146,98 +149,5 @@ package struct ComputeController: Sendable {
         json.field("updated", Timestamp.iso8601(server.updatedAt))
         links(server, into: &json)
         json.endObject()
-    }
-}
-
-/// Glance v2 tasks at `/image/v2/tasks`: import from and export to the tenant's containers.
-package struct TasksController: Sendable {
-    let tasks: any TaskRepository
-
-    package init(tasks: any TaskRepository) { self.tasks = tasks }
-
-    package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
-        group.get("tasks", use: list)
-        group.post("tasks", use: create)
-        group.get("tasks/:taskID", use: show)
-    }
-
-    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let body = try await APISupport.jsonObject(request, context: context)
-        guard case .string(let typeText)? = body["type"], let type = TaskType(rawValue: typeText) else {
-            throw DomainError.invalid("A task needs a 'type': import or export.")
-        }
-        guard case .object(let input)? = body["input"] else { throw DomainError.invalid("A task needs an 'input' object.") }
-        let task = try await tasks.create(type: type, input: input, actor: context.actor)
-        var json = JSONWriter()
-        Self.write(task, into: &json)
-        return GlanceRepresentation.jsonResponse(json, status: .created, headers: [.location: "/image/v2/tasks/\(task.id)"])
-    }
-
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let items = QueryItems.parse(request.uri.query)
-        let page = try await tasks.list(try TaskQuery.parse(items), for: context.principal)
-        var json = JSONWriter(capacity: 512 * (page.tasks.count + 1))
-        json.beginObject()
-        json.key("tasks")
-        json.beginArray()
-        for task in page.tasks { Self.write(task, into: &json, brief: true) }
-        json.endArray()
-        let kept = items.filter { $0.name != "marker" }
-        json.field("first", kept.isEmpty ? "/v2/tasks" : "/v2/tasks?" + QueryItems.encode(kept))
-        if let next = page.next { json.field("next", "/v2/tasks?" + QueryItems.encode(kept + [("marker", next.rawValue)])) }
-        json.field("schema", "/v2/schemas/tasks")
-        json.endObject()
-        return GlanceRepresentation.jsonResponse(json)
-    }
-
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let text = context.parameters.get("taskID") ?? ""
-        guard let id = TaskID(rawValue: text) else { throw DomainError.notFound("No task with ID \(text.prefix(64)).") }
-        var json = JSONWriter()
-        Self.write(try await tasks.task(id, for: context.principal), into: &json)
-        return GlanceRepresentation.jsonResponse(json)
-    }
-
-    /// Glance's task shape (the list omits input, result and message, as Glance does).
-    static func write(_ task: PortalTask, into json: inout JSONWriter, brief: Bool = false) {
-        json.beginObject()
-        json.field("id", task.id.rawValue)
-        json.field("type", task.type.rawValue)
-        json.field("status", task.status.rawValue)
-        json.field("owner", task.owner.rawValue)
-        if !brief {
-            json.key("input")
-            writeJSON(.object(task.input), into: &json)
-            json.key("result")
-            if let result = task.result { writeJSON(.object(result), into: &json) } else { json.null() }
-            json.field("message", task.message)
-        }
-        json.field("created_at", Timestamp.iso8601(task.createdAt))
-        json.field("updated_at", Timestamp.iso8601(task.updatedAt))
-        json.field("expires_at", task.expiresAt.map(Timestamp.iso8601))
-        json.field("self", "/v2/tasks/\(task.id)")
-        json.field("schema", "/v2/schemas/task")
-        json.endObject()
-    }
-
-    static func writeJSON(_ value: JSONValue, into json: inout JSONWriter) {
-        switch value {
-        case .null: json.null()
-        case .bool(let flag): json.bool(flag)
-        case .int(let number): json.int(number)
-        case .double(let number): json.string(String(number))
-        case .string(let text): json.string(text)
-        case .array(let items):
-            json.beginArray()
-            for item in items { writeJSON(item, into: &json) }
-            json.endArray()
-        case .object(let object):
-            json.beginObject()
-            for (key, item) in object.sorted(by: { $0.key < $1.key }) {
-                json.key(key)
-                writeJSON(item, into: &json)
-            }
-            json.endObject()
-        }
     }
 }

@@ -1,5 +1,7 @@
 import Hummingbird
 import NIOCore
+import PortalAuth
+import PortalCore
 import PortalDomain
 
 /// The JSON shapes Glance v2 answers with. Links are relative to the endpoint, as Glance writes them.
@@ -80,5 +82,50 @@ enum GlanceRepresentation {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: json.buffer))
+    }
+
+    /// A page of the image list, with Glance's `first`, `next` and `schema` links.
+    static func imageList(_ page: ImagePage, query items: [(name: String, value: String)]) -> Response {
+        var json = JSONWriter(capacity: 64 + page.images.count * 900)
+        json.beginObject()
+        json.key("images")
+        json.beginArray()
+        for image in page.images { write(image, into: &json) }
+        json.endArray()
+        let kept = items.filter { $0.name != "marker" }
+        json.field("first", kept.isEmpty ? "/v2/images" : "/v2/images?" + QueryItems.encode(kept))
+        if let next = page.nextMarker {
+            json.field("next", "/v2/images?" + QueryItems.encode(kept + [("marker", next.rawValue)]))
+        }
+        json.field("schema", "/v2/schemas/images")
+        json.endObject()
+        return jsonResponse(json)
+    }
+
+    /// Which JSON-patch dialect a PATCH speaks: v2.1 (RFC 6902, true) or v2.0 (draft 4); 415 for anything else.
+    static func patchDialect(_ request: Request) throws -> Bool {
+        switch APISupport.mediaType(request) {
+        case "application/openstack-images-v2.1-json-patch": return true
+        case "application/openstack-images-v2.0-json-patch": return false
+        default:
+            throw DomainError.unsupportedMediaType(
+                "Image PATCH expects Content-Type one of: application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch")
+        }
+    }
+
+    /// The streamed response for a download (image data in v2 and v1).
+    static func download(_ download: Download, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/octet-stream"
+        headers[.contentMD5] = download.checksum
+        headers[.acceptRanges] = "bytes"
+        var status = HTTPResponse.Status.ok
+        if let range = download.range {
+            status = .partialContent
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(download.size)"
+        }
+        headers[.contentLength] = String(download.length)
+        guard let body = download.body else { return Response(status: status, headers: headers) }
+        return Response(status: status, headers: headers, body: .streaming(body, length: download.length))
     }
 }

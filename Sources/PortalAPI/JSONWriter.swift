@@ -1,4 +1,5 @@
 import NIOCore
+import PortalDomain
 
 /// A small, fast JSON writer for the hot responses (image lists of up to 1,000 images):
 /// no intermediate dictionaries, no reflection, UTF-8 straight into a byte array.
@@ -94,6 +95,37 @@ struct JSONWriter {
 
     /// The bytes as a buffer for a response.
     var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
+
+    /// Writes any JSON value (objects with their keys sorted).
+    mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let flag): bool(flag)
+        case .int(let number): int(number)
+        case .double(let number):
+            separate()
+            bytes.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
+            needsComma = true
+        case .string(let text): string(text)
+        case .array(let items):
+            beginArray()
+            for item in items { self.value(item) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for (key, item) in object.sorted(by: { $0.key < $1.key }) {
+                self.key(key)
+                self.value(item)
+            }
+            endObject()
+        }
+    }
+
+    /// A field whose value is any JSON value, or null.
+    mutating func field(_ name: String, json value: JSONValue?) {
+        key(name)
+        self.value(value ?? .null)
+    }
 
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }

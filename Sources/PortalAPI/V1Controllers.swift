@@ -3,18 +3,14 @@ package import Hummingbird
 import NIOCore
 package import PortalAuth
 import PortalDomain
-package import PortalStorage
+package import PortalCore
 
 /// Glance v1 images (seed 003): metadata in headers, data in the same request, over the very
 /// same records and rules as v2 and the portal.
 package struct V1ImagesController: Sendable {
-    let images: any ImageRepository
-    let data: ImageDataService
+    let useCases: UseCases
 
-    package init(images: any ImageRepository, data: ImageDataService) {
-        self.images = images
-        self.data = data
-    }
+    package init(useCases: UseCases) { self.useCases = useCases }
 
     package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("images", use: listBrief)
@@ -44,7 +40,7 @@ package struct V1ImagesController: Sendable {
 
     private func list(_ request: Request, context: AuthenticatedContext, detailed: Bool) async throws -> Response {
         let query = try V1Mapping.listQuery(QueryItems.parse(request.uri.query))
-        let page = try await images.list(query, for: context.principal)
+        let page = try await useCases.catalog.list(query, for: context.principal)
         var json = JSONWriter(capacity: 64 + page.images.count * 600)
         json.beginObject()
         json.key("images")
@@ -63,37 +59,32 @@ package struct V1ImagesController: Sendable {
         let declared = try V1Mapping.declared(metadata)
         let image: Image
         if Self.hasBody(request) {
-            if let type = APISupport.mediaType(request), type != "application/octet-stream" {
-                throw DomainError.unsupportedMediaType("Image data must be sent as application/octet-stream, not \(type.prefix(64)).")
-            }
-            if let id = draft.id, (try? await images.find(id, for: context.principal)) != nil {
-                throw DomainError.conflict("An image with ID \(id) already exists.")
-            }
-            image = try await data.create(draft, data: request.body, declaredSize: declared.size, declaredChecksum: declared.checksum, actor: context.actor)
+            try APISupport.requireOctetStream(request)
+            image = try await useCases.imageData.create(draft, data: request.body, declared: declared, by: context.actor)
         } else {
             guard declared.checksum == nil, (declared.size ?? 0) == 0 else {
                 throw DomainError.invalid("x-image-meta-size and x-image-meta-checksum describe data: send them together with the data.")
             }
-            image = try await images.create(draft, origin: .upload, actor: context.actor)
+            image = try await useCases.catalog.create(draft, by: context.actor)
         }
         return Self.detail(image, status: .created, headers: [.location: VersionsController.origin(of: request) + "/image/v1/images/\(image.id)"])
     }
 
     @Sendable func head(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let image = try await images.find(try APISupport.imageID(context), for: context.principal).image
+        let image = try await useCases.catalog.show(try APISupport.imageID(context), for: context.principal).image
         return Response(status: .ok, headers: V1Mapping.headers(for: image))
     }
 
     @Sendable func get(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try APISupport.imageID(context)
-        let image = try await images.find(id, for: context.principal).image
-        guard let download = try await data.download(id, range: nil, for: context.principal) else {
+        let image = try await useCases.catalog.show(id, for: context.principal).image
+        guard let download = try await useCases.imageData.download(id, range: .whole, for: context.principal) else {
             // No data yet: the metadata alone, as Glance v1 answers for a queued image.
             var headers = V1Mapping.headers(for: image)
             headers[.contentLength] = "0"
             return Response(status: .ok, headers: headers)
         }
-        return ImageDataController.response(for: download, headers: V1Mapping.headers(for: download.image))
+        return GlanceRepresentation.download(download, headers: V1Mapping.headers(for: download.image))
     }
 
     @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -101,27 +92,19 @@ package struct V1ImagesController: Sendable {
         let metadata = V1Mapping.metadata(from: request.headers)
         let purge = request.headers[.literal("X-Glance-Registry-Purge-Props")]?.lowercased() == "true"
         let declared = try V1Mapping.declared(metadata)
-        let withData = Self.hasBody(request)
-        if !withData, declared.checksum != nil {
-            throw DomainError.invalid("x-image-meta-checksum describes data: send it together with the data.")
-        }
         let changes: ImageChanges = { current throws(DomainError) in try V1Mapping.changes(metadata, purge: purge, current: current) }
-        let image: Image
-        if withData {
-            if let type = APISupport.mediaType(request), type != "application/octet-stream" {
-                throw DomainError.unsupportedMediaType("Image data must be sent as application/octet-stream, not \(type.prefix(64)).")
-            }
-            // Metadata and data land together, or neither does.
-            image = try await data.upload(
-                request.body, to: id, declaredSize: declared.size, declaredChecksum: declared.checksum, applying: changes, actor: context.actor)
-        } else {
-            image = try await images.update(id, actor: context.actor, changes: changes)
+        guard Self.hasBody(request) else {
+            guard declared.checksum == nil else { throw DomainError.invalid("x-image-meta-checksum describes data: send it together with the data.") }
+            return Self.detail(try await useCases.catalog.update(id, by: context.actor, changes: changes), status: .ok)
         }
+        try APISupport.requireOctetStream(request)
+        // Metadata and data land together, or neither does.
+        let image = try await useCases.imageData.upload(request.body, to: id, declared: declared, applying: changes, by: context.actor)
         return Self.detail(image, status: .ok)
     }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        try await images.delete(try APISupport.imageID(context), actor: context.actor)
+        try await useCases.lifecycle.delete(try APISupport.imageID(context), by: context.actor)
         return Response(status: .ok)
     }
 
@@ -137,9 +120,9 @@ package struct V1ImagesController: Sendable {
 
 /// Glance v1 memberships (seed 003): `can_share`, whole-list replacement, shared-images.
 package struct V1MembersController: Sendable {
-    let images: any ImageRepository
+    let useCases: UseCases
 
-    package init(images: any ImageRepository) { self.images = images }
+    package init(useCases: UseCases) { self.useCases = useCases }
 
     package func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("images/:imageID/members", use: list)
@@ -153,7 +136,7 @@ package struct V1MembersController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let members = try await images.membersV1(of: try APISupport.imageID(context), for: context.principal)
+        let members = try await useCases.sharing.members(of: try APISupport.imageID(context), for: context.principal, api: .v1)
         var json = JSONWriter(capacity: 64 * (members.count + 1))
         json.beginObject()
         json.key("members")
@@ -167,8 +150,8 @@ package struct V1MembersController: Sendable {
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try APISupport.imageID(context)
         let target = APISupport.parameter(context, "memberID")
-        guard let member = try await images.membersV1(of: id, for: context.principal).first(where: { $0.memberID.rawValue == target }) else {
-            throw DomainError.notFound("\(target.prefix(64)) not found in the member list of the image \(id).")
+        guard let member = try await useCases.sharing.members(of: id, for: context.principal, api: .v1).first(where: { $0.memberID.rawValue == target }) else {
+            throw MemberRules.notFound(target, image: id)
         }
         var json = JSONWriter()
         json.beginObject()
@@ -181,52 +164,27 @@ package struct V1MembersController: Sendable {
     /// Adds a member or updates its `can_share`; idempotent; 204.
     @Sendable func put(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try APISupport.imageID(context)
-        var canShare: Bool?
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        if body.readableBytes > 0 {
-            guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
-                throw DomainError.invalid("Expected no body, or {\"member\": {\"can_share\": true|false}}.")
-            }
-            if case .object(let member)? = object["member"], let value = member["can_share"] {
-                guard case .bool(let flag) = value else { throw DomainError.invalid("can_share must be true or false.") }
-                canShare = flag
-            }
-        }
-        try await images.putMemberV1(APISupport.parameter(context, "memberID"), on: id, canShare: canShare, actor: context.actor)
+        let canShare = try V1Mapping.canShare(fromBody: try await request.body.collect(upTo: context.maxUploadSize))
+        try await useCases.sharing.putMemberV1(APISupport.parameter(context, "memberID"), on: id, canShare: canShare, by: context.actor)
         return Response(status: .noContent)
     }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        try await images.removeMember(APISupport.parameter(context, "memberID"), from: try APISupport.imageID(context), requireShared: false, actor: context.actor)
+        try await useCases.sharing.removeMember(APISupport.parameter(context, "memberID"), from: try APISupport.imageID(context), by: context.actor, api: .v1)
         return Response(status: .noContent)
     }
 
     /// Replaces the whole list: `{"memberships": [{"member_id", "can_share"?}, ...]}`.
     @Sendable func replace(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try APISupport.imageID(context)
-        let body = try await APISupport.jsonObject(request, context: context)
-        guard case .array(let items)? = body["memberships"] else {
-            throw DomainError.invalid("Expected {\"memberships\": [{\"member_id\": ..., \"can_share\": ...}, ...]}.")
-        }
-        var entries: [(member: String, canShare: Bool?)] = []
-        for item in items {
-            guard case .object(let entry) = item, case .string(let member)? = entry["member_id"] else {
-                throw DomainError.invalid("Each membership needs a member_id.")
-            }
-            var canShare: Bool?
-            if let value = entry["can_share"] {
-                guard case .bool(let flag) = value else { throw DomainError.invalid("can_share must be true or false.") }
-                canShare = flag
-            }
-            entries.append((member, canShare))
-        }
-        try await images.replaceMembersV1(on: id, with: entries, actor: context.actor)
+        let entries = try V1Mapping.memberships(from: try await APISupport.jsonObject(request, context: context))
+        try await useCases.sharing.replaceMembersV1(on: id, with: entries, by: context.actor)
         return Response(status: .noContent)
     }
 
     @Sendable func sharedImages(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let tenant = try TenantID.parse(APISupport.parameter(context, "tenant"))
-        let shared = try await images.sharedImages(with: tenant, for: context.principal)
+        let shared = try await useCases.sharing.sharedImagesV1(of: tenant, for: context.principal)
         var json = JSONWriter(capacity: 80 * (shared.count + 1))
         json.beginObject()
         json.key("shared_images")

@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import NIOCore
+import PortalCore
 import PortalDomain
 
 /// Glance v1 (seed 003): image metadata in `x-image-meta-*` headers, properties in
@@ -21,19 +23,58 @@ enum V1Mapping {
         String(key.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 
-    /// Reads the `x-image-meta-*` headers.
+    /// Reads the `x-image-meta-*` headers. python-glanceclient's v1 client percent-encodes every
+    /// header name and value (RFC 8187 style, so that they stay ASCII): both are decoded here.
     static func metadata(from headers: HTTPFields) -> Metadata {
         var metadata = Metadata()
         for field in headers {
-            let name = field.name.canonicalName
+            let name = decoded(field.name.canonicalName).lowercased()
+            let value = decoded(field.value)
             if name.hasPrefix(propertyPrefix) {
                 let key = normalise(name.dropFirst(propertyPrefix.count))
-                if !key.isEmpty { metadata.properties[key] = field.value }
+                if !key.isEmpty { metadata.properties[key] = value }
             } else if name.hasPrefix(metaPrefix) {
-                metadata.fields[normalise(name.dropFirst(metaPrefix.count))] = field.value
+                metadata.fields[normalise(name.dropFirst(metaPrefix.count))] = value
             }
         }
         return metadata
+    }
+
+    /// A percent-decoded header text; text that is not validly encoded stays as it came.
+    static func decoded(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        return text.removingPercentEncoding ?? text
+    }
+
+    /// The optional body of `PUT .../members/{member}`: `{"member": {"can_share": bool}}`.
+    static func canShare(fromBody body: ByteBuffer) throws(DomainError) -> Bool? {
+        guard body.readableBytes > 0 else { return nil }
+        guard case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
+            throw .invalid("Expected no body, or {\"member\": {\"can_share\": true|false}}.")
+        }
+        guard case .object(let member)? = object["member"], let value = member["can_share"] else { return nil }
+        guard case .bool(let flag) = value else { throw .invalid("can_share must be true or false.") }
+        return flag
+    }
+
+    /// The body of `PUT .../members`: `{"memberships": [{"member_id", "can_share"?}, ...]}`.
+    static func memberships(from body: [String: JSONValue]) throws(DomainError) -> [MembershipEntry] {
+        guard case .array(let items)? = body["memberships"] else {
+            throw .invalid("Expected {\"memberships\": [{\"member_id\": ..., \"can_share\": ...}, ...]}.")
+        }
+        var entries: [MembershipEntry] = []
+        for item in items {
+            guard case .object(let entry) = item, case .string(let member)? = entry["member_id"] else {
+                throw .invalid("Each membership needs a member_id.")
+            }
+            var canShare: Bool?
+            if let value = entry["can_share"] {
+                guard case .bool(let flag) = value else { throw .invalid("can_share must be true or false.") }
+                canShare = flag
+            }
+            entries.append(MembershipEntry(member: member, canShare: canShare))
+        }
+        return entries
     }
 
     /// Attributes a client may not set through v1.
@@ -90,13 +131,13 @@ enum V1Mapping {
     }
 
     /// The declared size and checksum, which must match the data sent.
-    static func declared(_ metadata: Metadata) throws(DomainError) -> (size: Int64?, checksum: String?) {
+    static func declared(_ metadata: Metadata) throws(DomainError) -> DeclaredData {
         var size: Int64?
         if let text = metadata.fields["size"] {
             guard let value = Int64(text), value >= 0 else { throw .invalid("x-image-meta-size must be a non-negative integer.") }
             size = value
         }
-        return (size, metadata.fields["checksum"])
+        return DeclaredData(size: size, checksum: metadata.fields["checksum"])
     }
 
     /// Changes to an image from a v1 PUT. With `purge`, properties not named are removed.

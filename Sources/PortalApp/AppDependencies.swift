@@ -1,61 +1,42 @@
-package import Foundation
+import Foundation
 package import PortalAuth
+package import PortalCore
 import PortalDomain
 package import PortalStorage
 
-/// Everything the application is built from. `live` opens the data directory; `testing` gives an
-/// in-memory database, a temporary data directory and a fixed clock.
+/// Everything the application is built from: the one place that constructs the storage adapters.
+/// `live` opens the data directory; `testing` gives an in-memory database, a temporary data
+/// directory and a fixed (or given) clock.
 package struct AppDependencies: Sendable {
     package var database: AppDatabase
     package var files: DataDirectory
-    package var clock: PortalClock
-    package var settings: StorageSettings
-    package var accounts: SQLAccountRepository
-    package var images: any ImageRepository
-    package var imageData: ImageDataService
-    /// Start-up recovery of interrupted work.
-    package var imageRecovery: SQLImageRepository
-    package var objects: any ObjectRepository
-    package var compute: any ComputeRepository
-    package var tasks: any TaskRepository
-    package var taskExecutor: TaskExecutor
-    package var audit: any AuditRepository
+    /// The use cases every API, the portal, the command line and the services call.
+    package var useCases: UseCases
     /// Wakes the background task runner.
     package var taskSignal: TaskSignal
-    package var support: any SupportRepository
-    package var sessions: any SessionStore
     /// HMAC keys of session cookies and CSRF tokens.
     package var sessionKeys: SessionKeys
-    /// Failed sign-ins per address and account.
-    package var loginLimiter: RateLimiter
 
-    package init(database: AppDatabase, files: DataDirectory, clock: PortalClock, settings: StorageSettings, sessionKeys: SessionKeys) {
+    package init(database: AppDatabase, files: DataDirectory, clock: PortalClock, settings: CoreSettings, sessionKeys: SessionKeys) {
         self.database = database
         self.files = files
-        self.clock = clock
-        self.settings = settings
-        accounts = SQLAccountRepository(database: database, clock: clock)
-        let images = SQLImageRepository(database: database, files: files, clock: clock, settings: settings)
-        self.images = images
-        imageRecovery = images
-        let objects = SQLObjectRepository(database: database, files: files, clock: clock, settings: settings)
-        self.objects = objects
-        compute = SQLComputeRepository(database: database, files: files, clock: clock, images: images)
+        let core = CoreContext(
+            records: SQLiteStore(database: database), blobs: FileBlobStore(files: files),
+            objects: SQLiteObjectStore(database: database, files: files, clock: clock), clock: clock, settings: settings)
         let signal = TaskSignal()
         taskSignal = signal
-        tasks = SQLTaskRepository(database: database, clock: clock, wake: { signal.fire() })
-        taskExecutor = TaskExecutor(database: database, files: files, clock: clock, settings: settings, images: images, objects: objects)
-        audit = SQLAuditRepository(database: database)
-        support = SQLSupportRepository(database: database, clock: clock)
-        sessions = SQLSessionStore(database: database, clock: clock)
+        useCases = UseCases(core: core, signInLimiter: RateLimiter(), wakeTaskRunner: { signal.fire() })
         self.sessionKeys = sessionKeys
-        loginLimiter = RateLimiter()
-        imageData = ImageDataService(images: images, files: files, settings: settings)
     }
 
-    /// The storage settings a configuration asks for.
-    package static func settings(for configuration: AppConfiguration) -> StorageSettings {
-        StorageSettings(
+    /// The clock the use cases read.
+    package var clock: PortalClock { useCases.clock }
+    /// The operator's settings.
+    package var settings: CoreSettings { useCases.settings }
+
+    /// The settings a configuration asks for.
+    package static func settings(for configuration: AppConfiguration) -> CoreSettings {
+        CoreSettings(
             access: AccessSettings(rejectedMembersLoseAccess: configuration.rejectedMembersLoseAccess, supportMayDownload: configuration.supportMayDownload),
             memberQuota: configuration.memberQuota, uploadSizeCap: configuration.uploadSizeCap)
     }
@@ -69,14 +50,14 @@ package struct AppDependencies: Sendable {
         return AppDependencies(database: database, files: files, clock: .system, settings: settings(for: configuration), sessionKeys: keys)
     }
 
-    /// In-memory database, a fresh temporary data directory, a fixed clock.
-    package static func testing(
-        settings: StorageSettings = StorageSettings(), now: Date = Date(timeIntervalSince1970: 1_767_225_600)
-    ) throws -> AppDependencies {
+    /// In-memory database, a fresh temporary data directory, and `clock` (a fixed one by default).
+    package static func testing(settings: CoreSettings = .standard, clock: PortalClock? = nil) throws -> AppDependencies {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path
         let files = DataDirectory(root: root)
         try files.createDirectories()
+        let fixed = Date(timeIntervalSince1970: 1_767_225_600)
         return AppDependencies(
-            database: try AppDatabase.inMemory(), files: files, clock: PortalClock { now }, settings: settings, sessionKeys: try SessionKeys.ephemeral())
+            database: try AppDatabase.inMemory(), files: files, clock: clock ?? PortalClock { fixed }, settings: settings,
+            sessionKeys: try SessionKeys.ephemeral())
     }
 }

@@ -5,6 +5,7 @@ package import Logging
 import PortalAPI
 package import PortalAuth
 import PortalDomain
+import PortalCore
 import PortalStorage
 package import PortalWeb
 
@@ -14,7 +15,7 @@ package func buildApplication(
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
-    let runner = TaskRunner(executor: dependencies.taskExecutor, signal: dependencies.taskSignal, logger: logger)
+    let runner = TaskRunner(worker: dependencies.useCases.taskWorker, signal: dependencies.taskSignal, logger: logger)
     return Application(
         router: router,
         server: .http1(
@@ -39,32 +40,29 @@ package func buildRouter(configuration: AppConfiguration, dependencies: AppDepen
     }))
     router.add(middleware: try StaticAssets(directory: resources + "/Public"))
 
-    HealthController(database: dependencies.database).addRoutes(to: router)
+    let useCases = dependencies.useCases
+    HealthController(records: useCases.core.records).addRoutes(to: router)
 
+    let authenticated = TokenAuthMiddleware(accounts: useCases.accounts)
     let image = router.group("image")
     VersionsController(publicBaseURL: configuration.publicBaseURL).addRoutes(to: image)
-    let v2 = image.group("v2")
-        .add(middleware: TokenAuthMiddleware(tokens: dependencies.accounts))
-        .group(context: AuthenticatedContext.self)
+    let v2 = image.group("v2").add(middleware: authenticated).group(context: AuthenticatedContext.self)
     SchemasController().addRoutes(to: v2)
-    ImagesController(images: dependencies.images).addRoutes(to: v2)
-    ImageDataController(data: dependencies.imageData).addRoutes(to: v2)
-    MembersController(images: dependencies.images).addRoutes(to: v2)
-    LineageController(images: dependencies.images).addRoutes(to: v2)
-    TasksController(tasks: dependencies.tasks).addRoutes(to: v2)
-    let v1 = image.group("v1")
-        .add(middleware: TokenAuthMiddleware(tokens: dependencies.accounts))
-        .group(context: AuthenticatedContext.self)
-    V1ImagesController(images: dependencies.images, data: dependencies.imageData).addRoutes(to: v1)
-    V1MembersController(images: dependencies.images).addRoutes(to: v1)
+    ImagesController(useCases: useCases).addRoutes(to: v2)
+    ImageDataController(useCases: useCases).addRoutes(to: v2)
+    MembersController(useCases: useCases).addRoutes(to: v2)
+    LineageController(useCases: useCases).addRoutes(to: v2)
+    TasksController(useCases: useCases).addRoutes(to: v2)
+    let v1 = image.group("v1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
+    V1ImagesController(useCases: useCases).addRoutes(to: v1)
+    V1MembersController(useCases: useCases).addRoutes(to: v1)
 
-    let authenticated = TokenAuthMiddleware(tokens: dependencies.accounts)
     let compute = router.group("compute/v2.1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
-    ComputeController(compute: dependencies.compute).addRoutes(to: compute)
+    ComputeController(useCases: useCases).addRoutes(to: compute)
     let objects = router.group("object/v1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
-    ObjectController(objects: dependencies.objects).addRoutes(to: objects)
+    ObjectController(useCases: useCases).addRoutes(to: objects)
     let audit = router.group("audit/v1").add(middleware: authenticated).group(context: AuthenticatedContext.self)
-    AuditController(audit: dependencies.audit).addRoutes(to: audit)
+    AuditController(useCases: useCases).addRoutes(to: audit)
 
     PortalRoutes.register(on: router, services: webServices(configuration: configuration, dependencies: dependencies), renderer: renderer)
     return router
@@ -72,7 +70,7 @@ package func buildRouter(configuration: AppConfiguration, dependencies: AppDepen
 
 /// `/healthz` (alive) and `/readyz` (the database answers).
 struct HealthController {
-    let database: AppDatabase
+    let records: any MetadataStore
 
     func addRoutes(to router: Router<PortalRequestContext>) {
         router.get("healthz") { _, _ in
@@ -80,7 +78,7 @@ struct HealthController {
         }
         router.get("readyz") { _, _ in
             do {
-                try await database.ping()
+                try await records.ping()
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ready\"}")))
             } catch {
                 return Response(
@@ -94,11 +92,8 @@ struct HealthController {
 /// The portal's services, from the same dependencies the API uses.
 package func webServices(configuration: AppConfiguration, dependencies: AppDependencies) -> WebServices {
     WebServices(
-        accounts: dependencies.accounts, images: dependencies.images, imageData: dependencies.imageData, objects: dependencies.objects,
-        compute: dependencies.compute, tasks: dependencies.tasks, audit: dependencies.audit, support: dependencies.support,
-        sessions: dependencies.sessions, files: dependencies.files, clock: dependencies.clock, settings: dependencies.settings,
-        codec: SessionCodec(keys: dependencies.sessionKeys), loginLimiter: dependencies.loginLimiter,
-        sessionLifetime: configuration.sessionLifetime, secureCookies: configuration.secureCookies)
+        useCases: dependencies.useCases, codec: SessionCodec(keys: dependencies.sessionKeys), sessionLifetime: configuration.sessionLifetime,
+        secureCookies: configuration.secureCookies)
 }
 
 /// Builds the application and runs it until SIGTERM or SIGINT, then drains and returns.
@@ -106,7 +101,7 @@ package func runServer(
     configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger,
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws {
-    try await dependencies.sessions.purgeExpired()
+    try await dependencies.useCases.sessions.purgeExpired()
     let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger, onServerRunning: onServerRunning)
     try await app.runService()
 }

@@ -1,5 +1,6 @@
 import Foundation
 package import PortalDomain
+import PortalCore
 import PortalStorage
 
 /// First-start and every-start housekeeping for `serve`.
@@ -14,14 +15,15 @@ package enum Bootstrap {
     /// staff admin `admin` with one token (returned once, printed once, never stored).
     package static func prepare(_ dependencies: AppDependencies) async throws -> FirstStart? {
         dependencies.files.clearTemporaryFiles()
-        _ = try await dependencies.imageRecovery.recoverInterruptedUploads()
-        guard try await dependencies.accounts.isEmpty() else { return nil }
+        let useCases = dependencies.useCases
+        try await useCases.imageData.recoverInterruptedUploads()
+        guard try await !useCases.accounts.hasTokens() else { return nil }
         let actor = Actor.cli("serve (first start)")
         let name = StaffName.bootstrapAdmin
-        if try await dependencies.accounts.staff(name) == nil {
-            _ = try await dependencies.accounts.addStaff(name, role: .admin, actor: actor)
+        if try await useCases.accounts.staff(name) == nil {
+            _ = try await useCases.accounts.addStaff(name, role: .admin, by: actor)
         }
-        let issued = try await dependencies.accounts.issue(for: .staff(name), label: "bootstrap", expiresAt: nil, actor: actor)
+        let issued = try await useCases.accounts.issueToken(for: .staff(name), label: "bootstrap", expiresAt: nil, by: actor)
         return FirstStart(staffName: name, token: issued.secret)
     }
 

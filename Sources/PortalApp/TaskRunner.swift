@@ -1,5 +1,5 @@
 import Logging
-import PortalStorage
+import PortalCore
 import ServiceLifecycle
 import Synchronization
 
@@ -42,18 +42,17 @@ package final class TaskSignal: Sendable {
 /// On graceful shutdown it finishes the task in hand and stops; tasks interrupted by a crash
 /// are restarted from the beginning on the next start.
 struct TaskRunner: Service {
-    let executor: TaskExecutor
+    let worker: TaskWorker
     let signal: TaskSignal
     let logger: Logger
 
     func run() async throws {
-        let recovered = try await executor.recoverInterrupted()
-        if recovered > 0 { logger.notice("restarting interrupted tasks", metadata: ["count": .stringConvertible(recovered)]) }
+        try await worker.recoverInterrupted()
         let stopping = Mutex(false)
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }) {
                 do {
-                    if try await executor.runNext() { continue }
+                    if try await worker.runNext() { continue }
                 } catch {
                     logger.error("task runner failed to claim a task", metadata: ["error": .string(String(reflecting: error))])
                 }

@@ -1,4 +1,4 @@
-package import PortalStorage
+package import PortalCore
 package import HTTPTypes
 package import Hummingbird
 package import PortalDomain
@@ -48,6 +48,9 @@ package struct PresentableError: Sendable {
         case let response as any HTTPResponseError:
             status = response.status
             message = Self.defaultMessage(response.status)
+        case let store as StoreFailure where store.isNoSpace:
+            status = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+            message = "The server's storage is full; nothing was stored. Try again later."
         case is DecodingError:
             status = .badRequest
             message = "The request body is not valid JSON of the expected shape."
@@ -74,8 +77,8 @@ package struct PresentableError: Sendable {
 
 
 extension ResponseBody {
-    /// Streams file chunks as a response body of a known length (image and object downloads).
-    package static func streaming(_ chunks: FileChunks, length: Int64) -> ResponseBody {
+    /// Streams bytes as a response body of a known length (image and object downloads).
+    package static func streaming(_ chunks: ByteStream, length: Int64) -> ResponseBody {
         ResponseBody(contentLength: Int(length)) { writer in
             for try await chunk in chunks { try await writer.write(chunk) }
             try await writer.finish(nil)

@@ -1,9 +1,10 @@
 package import Foundation
+import PortalCore
 import Synchronization
 
 /// Limits failed sign-ins: per client address and per account, within a sliding window.
 /// Successful sign-ins do not count; the window forgets old failures.
-package final class RateLimiter: Sendable {
+package final class RateLimiter: SignInLimiter {
     private let state = Mutex<[String: [Date]]>([:])
     let maxFailures: Int
     let window: TimeInterval

@@ -119,6 +119,20 @@ extension TokenRules {
         if let expiresAt, expiresAt <= now { throw .invalid("A token's expiry must be in the future.") }
     }
 
+    /// The subject of a token an account issues for itself: a tenant's own tokens are member tokens.
+    package static func ownSubject(of principal: Principal) -> TokenSubject {
+        switch principal {
+        case .tenant(let tenant, _): .tenant(tenant, role: .member)
+        case .staff(let name, _): .staff(name)
+        }
+    }
+
+    /// Parses an optional lifetime ("30d") into an expiry time from `now`.
+    package static func expiry(_ duration: String?, now: Date) throws(DomainError) -> Date? {
+        guard let duration else { return nil }
+        return now.addingTimeInterval(try self.duration(duration))
+    }
+
     /// Who may issue a token for `subject`: the operator for anyone; an account for itself (a
     /// tenant's own tokens are member tokens).
     package static func requireMayIssue(for subject: TokenSubject, by principal: Principal) throws(DomainError) {

@@ -66,6 +66,13 @@ extension UUIDIdentifier {
         return id
     }
 
+    /// Parses an ID from a URL path: a malformed ID is answered like an unknown one (404), as Glance
+    /// does (openstacksdk's `find_image` relies on that to fall back to a search by name).
+    package static func fromPath(_ text: String) throws(DomainError) -> Self {
+        guard let id = Self(rawValue: text) else { throw .notFound("No \(noun) with ID \(text.prefix(64)).") }
+        return id
+    }
+
     package var description: String { rawValue }
     package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 

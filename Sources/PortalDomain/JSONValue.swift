@@ -1,3 +1,5 @@
+import Foundation
+
 /// Any JSON value, for request bodies whose shape the rules validate themselves (Glance's
 /// permissive image schema, JSON-patch documents).
 package enum JSONValue: Hashable, Sendable, Codable {
@@ -65,5 +67,12 @@ package enum JSONValue: Hashable, Sendable, Codable {
         case .array: "[...]"
         case .object: "{...}"
         }
+    }
+
+    /// The value as compact JSON text, object keys sorted.
+    package var jsonText: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
     }
 }

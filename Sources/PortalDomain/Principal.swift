@@ -25,6 +25,12 @@ package enum Principal: Hashable, Sendable {
         return nil
     }
 
+    /// The role a tenant principal holds in its tenant.
+    package var tenantRole: TenantRole? {
+        if case .tenant(_, let role) = self { return role }
+        return nil
+    }
+
     /// Glance's `is_admin`: a tenant token with role admin, or admin staff.
     package var isAdmin: Bool {
         switch self {

@@ -120,6 +120,12 @@ package struct ShareRow: Hashable, Sendable {
     package var image: Image
     package var member: Member
     package var memberCount: Int
+
+    package init(image: Image, member: Member, memberCount: Int) {
+        self.image = image
+        self.member = member
+        self.memberCount = memberCount
+    }
 }
 
 /// One byte range of a `Range: bytes=...` header.

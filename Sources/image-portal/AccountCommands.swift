@@ -1,14 +1,14 @@
 import ArgumentParser
 import Foundation
 import PortalApp
+import PortalCore
 import PortalDomain
-import PortalStorage
 
 /// Runs an operator command against the data directory, turning domain errors into exit 2.
-func operate<T>(_ data: DataOptions, _ body: (AppDependencies) async throws -> T) async throws -> T {
+func operate<T>(_ data: DataOptions, _ body: (UseCases) async throws -> T) async throws -> T {
     do {
         let dependencies = try AppDependencies.live(data.configuration())
-        return try await body(dependencies)
+        return try await body(dependencies.useCases)
     } catch let error as DomainError {
         throw CommandFailure(message: error.message)
     }
@@ -33,9 +33,9 @@ struct Tenants: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
+            try await operate(data) { useCases in
                 let id = try TenantID.parse(ddi)
-                let tenant = try await dependencies.accounts.addTenant(id, name: name, actor: .cli("tenants add"))
+                let tenant = try await useCases.accounts.addTenant(id, name: name, by: .cli("tenants add"))
                 print("Added tenant \(tenant.id)\(tenant.name.isEmpty ? "" : " (\(tenant.name))").")
             }
         }
@@ -46,8 +46,8 @@ struct Tenants: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
-                let tenants = try await dependencies.accounts.allTenants()
+            try await operate(data) { useCases in
+                let tenants = try await useCases.accounts.allTenants(for: Actor.cli("tenants list").principal)
                 printTable(["DDI", "NAME", "CREATED"], tenants.map { [$0.id.rawValue, $0.name, Timestamp.iso8601($0.createdAt)] })
             }
         }
@@ -65,10 +65,10 @@ struct Staff: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
+            try await operate(data) { useCases in
                 let staffName = try StaffName.parse(name)
                 guard let staffRole = StaffRole(rawValue: role) else { throw DomainError.invalid("--role must be support or admin, not '\(role)'.") }
-                _ = try await dependencies.accounts.addStaff(staffName, role: staffRole, actor: .cli("staff add"))
+                _ = try await useCases.accounts.addStaff(staffName, role: staffRole, by: .cli("staff add"))
                 print("Added staff account \(staffName) (\(staffRole.rawValue)).")
             }
         }
@@ -79,8 +79,8 @@ struct Staff: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
-                let staff = try await dependencies.accounts.allStaff()
+            try await operate(data) { useCases in
+                let staff = try await useCases.accounts.allStaff(for: Actor.cli("staff list").principal)
                 printTable(["NAME", "ROLE", "CREATED"], staff.map { [$0.name.rawValue, $0.role.rawValue, Timestamp.iso8601($0.createdAt)] })
             }
         }
@@ -102,7 +102,7 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
+            try await operate(data) { useCases in
                 let subject: TokenSubject
                 switch (ddi, staffName) {
                 case (let ddi?, nil):
@@ -119,8 +119,8 @@ struct Tokens: AsyncParsableCommand {
                 case (_?, _?):
                     throw DomainError.invalid("Give either a tenant ID or --staff NAME, not both.")
                 }
-                let expiresAt = try expiresIn.map { text throws(DomainError) in dependencies.clock.now().addingTimeInterval(try TokenRules.duration(text)) }
-                let issued = try await dependencies.accounts.issue(for: subject, label: label, expiresAt: expiresAt, actor: .cli("tokens issue"))
+                let expiresAt = try TokenRules.expiry(expiresIn, now: useCases.clock.now())
+                let issued = try await useCases.accounts.issueToken(for: subject, label: label, expiresAt: expiresAt, by: .cli("tokens issue"))
                 print("Issued \(issued.info.id) for \(issued.info.principal.label)\(expiresAt.map { ", expires \(Timestamp.iso8601($0))" } ?? "").")
                 print("The token is shown only now; it is stored as a hash and cannot be recovered:")
                 print(issued.secret)
@@ -134,11 +134,11 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
+            try await operate(data) { useCases in
                 let tenant = try ddi.map { text throws(DomainError) in try TenantID.parse(text) }
-                if let tenant, try await dependencies.accounts.tenant(tenant) == nil { throw DomainError.notFound("No tenant \(tenant).") }
-                let now = dependencies.clock.now()
-                let tokens = try await dependencies.accounts.tokens(tenant: tenant)
+                if let tenant, try await useCases.accounts.tenant(tenant) == nil { throw DomainError.notFound("No tenant \(tenant).") }
+                let now = useCases.clock.now()
+                let tokens = try await useCases.accounts.tokens(of: tenant.map(TokenOwner.tenant) ?? .everyone, for: Actor.cli("tokens list").principal)
                 printTable(
                     ["ID", "FOR", "LABEL", "STATE", "CREATED", "EXPIRES", "LAST USED"],
                     tokens.map {
@@ -157,8 +157,8 @@ struct Tokens: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            try await operate(data) { dependencies in
-                let info = try await dependencies.accounts.revoke(try TokenID.parse(tokenID), actor: .cli("tokens revoke"))
+            try await operate(data) { useCases in
+                let info = try await useCases.accounts.revokeToken(try TokenID.parse(tokenID), by: .cli("tokens revoke"))
                 print("Revoked \(info.id) (\(info.principal.label)).")
             }
         }

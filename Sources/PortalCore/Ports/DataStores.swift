@@ -35,6 +35,19 @@ package struct ByteStream: AsyncSequence, Sendable {
     }
 }
 
+extension ByteStream {
+    /// No bytes at all.
+    package static let empty = ByteStream(NoBuffers())
+
+    private struct NoBuffers: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        struct AsyncIterator: AsyncIteratorProtocol {
+            mutating func next() async throws -> ByteBuffer? { nil }
+        }
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator() }
+    }
+}
+
 /// What a store learned about bytes while it wrote them.
 package struct BlobFacts: Hashable, Sendable {
     package var size: Int64

@@ -1,4 +1,4 @@
-package import Foundation
+import Foundation
 package import PortalDomain
 
 /// An image as one caller sees it: the image, the caller's own member record, and what the caller

@@ -40,13 +40,23 @@ package struct SupportReview: Sendable {
     }
 
     /// A tenant's images shared out (with their members) and the images shared in.
-    package func tenantOverview(_ tenant: TenantID, for principal: Principal) async throws -> (sharedOut: [ShareRow], sharedIn: [ShareRow]) {
+    package func tenantOverview(_ tenant: TenantID, for principal: Principal) async throws -> TenantShares {
         try AccountRules.requireSupport(principal)
         var out = ShareReviewFilter(owner: tenant)
         out.limit = 1000
         var into = ShareReviewFilter(member: tenant)
         into.limit = 1000
-        return (try await core.records.shares(out, changedBefore: nil), try await core.records.shares(into, changedBefore: nil))
+        return TenantShares(
+            tenant: tenant, account: try await core.records.tenant(tenant), sharedOut: try await core.records.shares(out, changedBefore: nil),
+            sharedIn: try await core.records.shares(into, changedBefore: nil))
+    }
+
+    /// What a support lookup names: an image (by UUID) or a tenant (by DDI).
+    package func lookup(_ query: String, for principal: Principal) throws -> LookupTarget {
+        try AccountRules.requireSupport(principal)
+        if let id = ImageID(rawValue: query) { return .image(id) }
+        if let tenant = TenantID(rawValue: query) { return .tenant(tenant) }
+        throw DomainError.invalid("Enter an image ID (UUID) or a tenant ID (digits).")
     }
 
     /// One image for support: the image, its members, its lineage and its whole history.
@@ -61,6 +71,21 @@ package struct SupportReview: Sendable {
             image: image, owner: try await core.records.tenant(image.owner), members: members,
             lineage: try await Lineage(core).lineage(of: id, for: principal), history: try await AuditTrail(core).events(query, for: principal).events)
     }
+}
+
+/// What a support lookup found.
+package enum LookupTarget: Hashable, Sendable {
+    case image(ImageID)
+    case tenant(TenantID)
+}
+
+/// A tenant's shares, both ways, for support.
+package struct TenantShares: Sendable {
+    package var tenant: TenantID
+    /// Its account, if it has one (a DDI can be shared with before it has an account).
+    package var account: Tenant?
+    package var sharedOut: [ShareRow]
+    package var sharedIn: [ShareRow]
 }
 
 /// One image as support staff review it.
@@ -115,5 +140,33 @@ package struct Inbox: Sendable {
             result.append((principal, try await ImageCatalog(core).list(query, for: principal).images))
         }
         return result
+    }
+}
+
+/// A tenant's dashboard: its counts, its pending shares across the accounts the person holds, and
+/// the latest activity it may read.
+package struct Dashboard: Sendable {
+    package var counts: ImageCounts
+    package var servers: Int
+    package var containers: Int
+    package var runningTasks: Int
+    /// Pending shares per held tenant account, the active one first.
+    package var inbox: [(principal: Principal, images: [Image])]
+    /// The eight latest events.
+    package var activity: [AuditEvent]
+
+    /// Gathers the dashboard of `principal`, with the inboxes of the `others` accounts the person holds.
+    package static func load(for principal: Principal, holding others: [Principal], core: CoreContext) async throws -> Dashboard {
+        async let counts = ImageCatalog(core).counts(for: principal)
+        async let servers = Compute(core).servers(for: principal)
+        async let usage = Files(core).usage(account: nil, for: principal)
+        async let tasks = Tasks(core, wake: {}).list(TaskQuery(status: .processing, limit: 100), for: principal)
+        var recent = AuditQuery()
+        recent.limit = 8
+        async let events = AuditTrail(core).events(recent, for: principal)
+        let inbox = try await Inbox(core).pending(for: [principal] + others)
+        return Dashboard(
+            counts: try await counts, servers: try await servers.count, containers: try await usage.containers,
+            runningTasks: try await tasks.tasks.count, inbox: inbox, activity: try await events.events)
     }
 }

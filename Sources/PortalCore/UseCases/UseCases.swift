@@ -27,7 +27,7 @@ package struct UseCases: Sendable {
     package var taskWorker: TaskWorker { TaskWorker(core) }
     package var audit: AuditTrail { AuditTrail(core) }
     package var support: SupportReview { SupportReview(core) }
-    package var identity: Identity { Identity(core) }
+    package var accounts: Accounts { Accounts(core) }
     package var sessions: Sessions { Sessions(core) }
     package var signIn: SignIn { SignIn(core, limiter: signInLimiter) }
     package var inbox: Inbox { Inbox(core) }
@@ -35,6 +35,11 @@ package struct UseCases: Sendable {
     /// The portal's image page of `id` for `principal`.
     package func imageDetails(_ id: ImageID, for principal: Principal) async throws -> ImageDetails {
         try await ImageDetails.load(id, for: principal, core: core)
+    }
+
+    /// The dashboard of `principal`, with the inboxes of the other accounts the person holds.
+    package func dashboard(for principal: Principal, holding others: [Principal]) async throws -> Dashboard {
+        try await Dashboard.load(for: principal, holding: others, core: core)
     }
 
     /// The settings the use cases apply.

@@ -100,19 +100,43 @@ package enum FileOps {
         syncDirectory(of: to)
     }
 
+    /// Publishes a finished temporary file at `to` without ever replacing a file there: a hard
+    /// link (which fails when `to` exists), then the temporary name goes. Durable once it returns.
+    /// - Returns: false when `to` already exists (nothing changed).
+    package static func publish(_ from: String, to: String) throws -> Bool {
+        try ensureParent(of: to)
+        if link(from, to) == 0 {
+            unlink(from)
+            syncDirectory(of: to)
+            return true
+        }
+        if errno == EEXIST { return false }
+        guard errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP else {
+            throw Failure(operation: "link", path: to, code: errno)
+        }
+        // A file system without hard links: check, then rename (not atomic against a racing writer).
+        if access(to, F_OK) == 0 { return false }
+        try moveIntoPlace(from, to)
+        return true
+    }
+
     /// Gives `to` the same contents as `from`: a hard link when possible (data is immutable),
-    /// otherwise a copy, written to a temporary file first and fsynced.
-    package static func cloneFile(_ from: String, to: String, temporary: String) throws {
+    /// otherwise a copy, written to a temporary file first and fsynced. Never replaces a file.
+    /// - Returns: false when `to` already exists.
+    package static func cloneFile(_ from: String, to: String, temporary: String) throws -> Bool {
         try ensureParent(of: to)
         if link(from, to) == 0 {
             syncDirectory(of: to)
-            return
+            return true
         }
-        guard errno == EXDEV || errno == EPERM || errno == EMLINK else {
+        if errno == EEXIST { return false }
+        guard errno == EXDEV || errno == EPERM || errno == EMLINK || errno == ENOTSUP else {
             throw Failure(operation: "link", path: to, code: errno)
         }
         try copyFile(from, to: temporary)
-        try moveIntoPlace(temporary, to)
+        let published = try publish(temporary, to: to)
+        if !published { unlink(temporary) }
+        return published
     }
 
     /// Copies a file and fsyncs the copy.

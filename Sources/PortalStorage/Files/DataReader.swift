@@ -36,6 +36,19 @@ package struct FileChunks: AsyncSequence, Sendable {
         self.chunkSize = chunkSize
     }
 
+    private init(handle: Handle, path: String, offset: Int64, length: Int64, chunkSize: Int) {
+        self.handle = handle
+        self.path = path
+        self.offset = offset
+        self.length = length
+        self.chunkSize = chunkSize
+    }
+
+    /// `length` bytes from `offset` of the same open file (a later unlink cannot take them away).
+    package func slice(offset: Int64, length: Int64) -> FileChunks {
+        FileChunks(handle: handle, path: path, offset: offset, length: length, chunkSize: chunkSize)
+    }
+
     package func makeAsyncIterator() -> Iterator {
         Iterator(chunks: self, position: offset, end: offset + length)
     }

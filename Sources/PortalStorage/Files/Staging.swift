@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 package import NIOCore
-package import PortalDomain
+package import PortalCore
 import PortalCrypto
 import Synchronization
 
@@ -19,26 +19,8 @@ package struct StagedData: Sendable {
     /// SHA-512, lower-case hex (nil when not requested).
     package let sha512: String?
 
-    /// The facts an image records about its data.
-    package var imageFacts: ImageDataFacts {
-        ImageDataFacts(size: size, checksum: md5, sha512: sha512 ?? "")
-    }
-}
-
-/// What the staging pipeline checks while data streams in.
-package struct StagingPolicy: Sendable {
-    /// Largest accepted body, in bytes.
-    package var maxBytes: Int64
-    /// Inspect the leading bytes against this declared disk format (nil: no inspection).
-    package var declaredFormat: DiskFormat?
-    /// Compute SHA-512 as well as MD5 (images need both; objects need MD5 only).
-    package var sha512: Bool
-
-    package init(maxBytes: Int64, declaredFormat: DiskFormat?, sha512: Bool) {
-        self.maxBytes = maxBytes
-        self.declaredFormat = declaredFormat
-        self.sha512 = sha512
-    }
+    /// What the store learned about the data.
+    package var facts: BlobFacts { BlobFacts(size: size, md5: md5, sha512: sha512) }
 }
 
 /// Streams a body into a temporary file.
@@ -46,31 +28,23 @@ package struct StagingPolicy: Sendable {
 /// Each batch of network buffers (about 1 MiB) goes to three serial queues at once: MD5, SHA-512
 /// and the file writer, so the digests never serialise the stream; at most a few batches are in
 /// flight, which bounds memory whatever the image size. On success the file is fsynced; on any
-/// failure (client abort, size cap, format refused, disk error) the file is removed.
+/// failure (client abort, a guard on the body refusing it, disk error) the file is removed.
 package enum Staging {
     /// Batch size handed to the workers.
     static let batchBytes = 1 << 20
     /// Batches in flight at once (memory bound: about batchBytes × this).
     static let batchesInFlight = 6
 
-    /// Stages `body` into `path` (which must not exist).
-    package static func stage<Body: AsyncSequence>(
-        _ body: Body, to path: String, policy: StagingPolicy
-    ) async throws -> StagedData where Body.Element == ByteBuffer {
-        let pipeline = try Pipeline(path: path, sha512: policy.sha512)
+    /// Stages `body` into `path` (which must not exist), computing MD5 and, when asked, SHA-512.
+    package static func stage<Body: AsyncSequence>(_ body: Body, to path: String, sha512: Bool) async throws -> StagedData
+    where Body.Element == ByteBuffer {
+        let pipeline = try Pipeline(path: path, sha512: sha512)
         do {
-            var inspector = policy.declaredFormat.map { PrefixInspector(declared: $0) }
             var batch: [ByteBuffer] = []
             var batchSize = 0
-            var total: Int64 = 0
             for try await buffer in body {
                 let count = buffer.readableBytes
                 if count == 0 { continue }
-                total += Int64(count)
-                if total > policy.maxBytes {
-                    throw DomainError.tooLarge("The data is larger than the \(ByteFormat.size(policy.maxBytes)) upload limit; nothing was stored.")
-                }
-                if inspector?.isDecided == false { try inspector?.feed(buffer, complete: false) }
                 batch.append(buffer)
                 batchSize += count
                 if batchSize >= batchBytes {
@@ -79,40 +53,11 @@ package enum Staging {
                     batchSize = 0
                 }
             }
-            if inspector?.isDecided == false { try inspector?.feed(ByteBuffer(), complete: true) }
             if !batch.isEmpty { try await pipeline.submit(batch) }
             return try await pipeline.finish()
         } catch {
             await pipeline.abandon()
             throw error
-        }
-    }
-
-    /// Keeps the leading bytes until the format inspector decides.
-    struct PrefixInspector {
-        let declared: DiskFormat
-        var prefix: [UInt8] = []
-        var isDecided = false
-
-        init(declared: DiskFormat) { self.declared = declared }
-
-        mutating func feed(_ buffer: ByteBuffer, complete: Bool) throws {
-            let room = FormatInspector.maxPrefixBytes - prefix.count
-            if room > 0 {
-                buffer.withUnsafeReadableBytes { bytes in prefix.append(contentsOf: bytes.prefix(room)) }
-            }
-            let full = prefix.count >= FormatInspector.maxPrefixBytes
-            switch FormatInspector.inspect(declared: declared, prefix: prefix, complete: complete || full) {
-            case .accepted:
-                isDecided = true
-                prefix = []
-            case .needMoreBytes:
-                if full || complete {
-                    throw DomainError.invalid("The data could not be recognised as \(declared.rawValue); nothing was stored.")
-                }
-            case .refused(let reason):
-                throw DomainError.invalid(reason + " Nothing was stored.")
-            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PortalCore
 import PortalDomain
 
 /// A row of `tenants`.
@@ -18,6 +19,10 @@ struct TenantRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         static let ddi = Column(CodingKeys.ddi)
         static let name = Column(CodingKeys.name)
     }
+
+    var tenant: Tenant? {
+        TenantID(rawValue: ddi).map { Tenant(id: $0, name: name, createdAt: createdAt) }
+    }
 }
 
 /// A row of `staff`.
@@ -34,6 +39,10 @@ struct StaffRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 
     enum Columns {
         static let name = Column(CodingKeys.name)
+    }
+
+    var account: StaffAccount? {
+        StaffName(rawValue: name).map { StaffAccount(name: $0, role: role, createdAt: createdAt) }
     }
 }
 
@@ -69,6 +78,39 @@ struct TokenRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         static let revokedAt = Column(CodingKeys.revokedAt)
         static let lastUsedAt = Column(CodingKeys.lastUsedAt)
         static let createdAt = Column(CodingKeys.createdAt)
+    }
+
+    init(_ stored: StoredToken) {
+        let info = stored.info
+        id = info.id.rawValue
+        secretHash = Data(stored.secretHash)
+        switch info.principal {
+        case .tenant(let tenant, let role):
+            tenantDDI = tenant.rawValue
+            self.role = role
+        case .staff(let name, _):
+            staffName = name.rawValue
+        }
+        label = info.label
+        createdAt = info.createdAt
+        expiresAt = info.expiresAt
+        revokedAt = info.revokedAt
+        lastUsedAt = info.lastUsedAt
+    }
+
+    /// What is known about the token; a staff token needs its account's current role.
+    func info(staffRole: StaffRole?) -> TokenInfo? {
+        guard let id = TokenID(rawValue: id) else { return nil }
+        let principal: Principal
+        if let ddi = tenantDDI.flatMap(TenantID.init(rawValue:)), let role {
+            principal = .tenant(ddi, role: role)
+        } else if let name = staffName.flatMap(StaffName.init(rawValue:)), let staffRole {
+            principal = .staff(name, role: staffRole)
+        } else {
+            return nil
+        }
+        return TokenInfo(
+            id: id, principal: principal, label: label, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, lastUsedAt: lastUsedAt)
     }
 }
 
@@ -126,9 +168,18 @@ struct AuditEventRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
         imageID = event.imageID?.rawValue
         imageOwner = event.imageOwner?.rawValue
         otherTenant = event.otherTenant?.rawValue
-        before = event.before
-        after = event.after
+        before = event.before.map(Self.encode)
+        after = event.after.map(Self.encode)
         detail = event.detail
+    }
+
+    /// Typed fields as a JSON object, keys sorted.
+    static func encode(_ fields: AuditFields) -> String { JSONValue.object(fields).jsonText }
+
+    /// A stored JSON object back as typed fields (events written before the fields were typed hold strings).
+    static func decode(_ text: String?) -> AuditFields? {
+        guard let text, let fields = try? JSONDecoder().decode(AuditFields.self, from: Data(text.utf8)) else { return nil }
+        return fields
     }
 
     var event: AuditEvent? {
@@ -142,8 +193,8 @@ struct AuditEventRecord: Codable, FetchableRecord, MutablePersistableRecord, Sen
         event.imageID = imageID.flatMap(ImageID.init(rawValue:))
         event.imageOwner = imageOwner.flatMap(TenantID.init(rawValue:))
         event.otherTenant = otherTenant.flatMap(TenantID.init(rawValue:))
-        event.before = before
-        event.after = after
+        event.before = Self.decode(before)
+        event.after = Self.decode(after)
         event.detail = detail
         return event
     }

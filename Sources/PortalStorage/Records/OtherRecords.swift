@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PortalCore
 import PortalDomain
 
 /// A row of `servers`.
@@ -130,6 +131,28 @@ struct TaskRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         return PortalTask(
             id: id, type: type, status: status, owner: owner, input: input, result: result, message: message, createdAt: createdAt,
             updatedAt: updatedAt, expiresAt: expiresAt)
+    }
+
+    init(_ stored: StoredTask) {
+        let task = stored.task
+        id = task.id.rawValue
+        type = task.type.rawValue
+        status = task.status.rawValue
+        owner = task.owner.rawValue
+        input = task.input
+        result = task.result
+        message = task.message
+        requestedByRole = stored.requestedBy.principal.tenantRole?.rawValue ?? TenantRole.member.rawValue
+        tokenID = stored.requestedBy.tokenID?.rawValue
+        requestID = stored.requestedBy.requestID
+        createdAt = task.createdAt
+        updatedAt = task.updatedAt
+        expiresAt = task.expiresAt
+    }
+
+    /// A result as the JSON text of its column.
+    static func json(_ result: [String: JSONValue]?) throws -> String? {
+        try result.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
     }
 
     /// Who asked for the task, for the audit events its outcome writes.

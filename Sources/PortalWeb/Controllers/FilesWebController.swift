@@ -2,13 +2,14 @@ import Foundation
 import Hummingbird
 import NIOCore
 import PortalAuth
+import PortalCore
 import PortalDomain
-import PortalStorage
 
-/// Files: the tenant's containers and objects.
+/// Files: the active tenant's containers and objects.
 struct FilesWebController: WebController {
     let services: WebServices
     let renderer: WebRenderer
+    var files: Files { useCases.files }
 
     func addRoutes(to group: RouterGroup<WebContext>) {
         group.get(RouterPath(stringLiteral: Paths.files), use: containers)
@@ -20,73 +21,43 @@ struct FilesWebController: WebController {
         group.post("/files/:container/object/delete", use: deleteObject)
     }
 
-    private func tenant(_ context: WebContext) throws -> TenantID {
-        guard let tenant = context.principal.tenantID else { throw DomainError.forbidden("Staff accounts have no files; use a tenant account.") }
-        return tenant
-    }
-
-    private func container(_ context: WebContext) -> String {
-        let raw = context.parameters.get("container") ?? ""
-        return raw.removingPercentEncoding ?? raw
-    }
-
     @Sendable func containers(_ request: Request, context: WebContext) async throws -> Response {
-        let containers = try await services.objects.containers(of: try tenant(context))
-        let model = FilesPage.Model(
-            chrome: Chrome(context, title: "Files", section: "Files"),
-            containers: containers.map {
-                FilesPage.ContainerRow(name: $0.name, href: Paths.container($0.name), objects: $0.objectCount, bytes: ByteFormat.size($0.bytes), modified: Format.date($0.lastModified))
-            }, hasContainers: !containers.isEmpty)
-        return try renderer.page("files/containers", model)
+        let containers = try await files.containers(account: nil, for: context.principal)
+        return try renderer.page("files/containers", FilesPage.Model(containers, context: context))
     }
 
     @Sendable func createContainer(_ request: Request, context: WebContext) async throws -> Response {
         guard let name = context.form["name"] else { throw DomainError.invalid("Name the container.") }
-        let created = try await services.objects.createContainer(name, for: try tenant(context))
+        let created = try await files.createContainer(name, account: nil, by: context.actor)
         return Response.redirect(to: Paths.container(name), flash: [created ? .success("Created container \(name).") : .info("Container \(name) already exists.")], jar: jar)
     }
 
     @Sendable func objects(_ request: Request, context: WebContext) async throws -> Response {
-        let tenant = try tenant(context)
-        let name = container(context)
-        guard let summary = try await services.objects.container(name, of: tenant) else { throw DomainError.notFound("No container '\(name.prefix(256))'.") }
-        let entries = try await services.objects.list(name, of: tenant, ObjectListing(limit: 1000))
-        let rows = entries.compactMap { entry -> FilesPage.ObjectRow? in
-            guard case .object(let object) = entry else { return nil }
-            return FilesPage.ObjectRow(
-                name: object.name, href: Paths.object(name, object.name), size: ByteFormat.size(object.size), etag: object.etag, modified: Format.date(object.lastModified),
-                exportedFrom: object.sourceImage?.rawValue, csrf: context.session.csrf, deleteAction: Paths.container(name, "object/delete"))
-        }
-        let model = FilesPage.ObjectsModel(
-            chrome: Chrome(context, title: name, section: "Files"), name: name, objects: rows, hasObjects: !rows.isEmpty, count: summary.objectCount,
-            bytes: ByteFormat.size(summary.bytes), uploadAction: Paths.container(name, "upload") + "?_csrf=" + Paths.segment(context.session.csrf),
-            deleteAction: Paths.container(name, "delete"), maxSize: ByteFormat.size(services.settings.uploadSizeCap))
-        return try renderer.page("files/objects", model)
+        let name = context.container()
+        let summary = try await files.container(name, account: nil, for: context.principal)
+        let entries = try await files.objects(in: name, account: nil, for: context.principal, ObjectListing(limit: 1000))
+        return try renderer.page("files/objects", ContainerPage.Model(summary, entries: entries, uploadLimit: services.settings.uploadSizeCap, context: context))
     }
 
     @Sendable func deleteContainer(_ request: Request, context: WebContext) async throws -> Response {
-        let name = container(context)
-        try await services.objects.deleteContainer(name, of: try tenant(context))
+        let name = context.container()
+        try await files.deleteContainer(name, account: nil, by: context.actor)
         return Response.redirect(to: Paths.files, flash: [.success("Deleted container \(name).")], jar: jar)
     }
 
     /// `multipart/form-data` with an optional `name` field, then the file, streamed.
     @Sendable func upload(_ request: Request, context: WebContext) async throws -> Response {
-        let tenant = try tenant(context)
-        let name = container(context)
-        guard let type = request.headers[.contentType], let boundary = MultipartReader<RequestBody>.boundary(from: type) else {
-            throw DomainError.unsupportedMediaType("Upload the file with the form (multipart/form-data).")
-        }
-        let reader = MultipartReader(body: request.body, boundary: boundary)
+        let name = context.container()
+        let reader = try MultipartReader<RequestBody>(request)
         var objectName: String?
         var stored: StoredObject?
         while let part = try await reader.nextPart() {
             if part.name == "file", let filename = part.filename {
-                let finalName = objectName.flatMap { $0.isEmpty ? nil : $0 } ?? filename
-                stored = try await services.objects.put(
-                    reader.partBody, container: name, name: finalName, contentType: part.contentType ?? "application/octet-stream", expectedETag: nil, for: tenant)
+                let contentType = part.contentType ?? "application/octet-stream"
+                stored = try await files.put(
+                    reader.partBody, container: name, name: objectName ?? filename, contentType: contentType, expectedETag: nil, account: nil, by: context.actor)
             } else if part.name == "name" {
-                objectName = try await reader.readText(limit: 1024).trimmingCharacters(in: .whitespacesAndNewlines)
+                objectName = try await reader.readText(limit: 1024).trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
             } else {
                 _ = try await reader.readText()
             }
@@ -96,64 +67,31 @@ struct FilesWebController: WebController {
     }
 
     @Sendable func download(_ request: Request, context: WebContext) async throws -> Response {
-        let tenant = try tenant(context)
         guard let objectName = Form(fields: QueryItems.parse(request.uri.query))["name"] else { throw DomainError.invalid("Which object?") }
-        let (object, path) = try await services.objects.open(container(context), objectName, of: tenant)
-        let filename = (objectName.split(separator: "/").last.map(String.init) ?? "download").filter { $0.isLetter || $0.isNumber || "-_.".contains($0) }
-        var headers: HTTPFields = [
-            .contentType: "application/octet-stream", .contentLength: String(object.size), .eTag: object.etag,
-            .contentDisposition: "attachment; filename=\"\(filename.isEmpty ? "download" : filename)\"",
-        ]
-        headers[.lastModified] = Timestamp.httpDate(object.lastModified)
-        guard object.size > 0 else { return Response(status: .ok, headers: headers) }
-        let chunks = try FileChunks(path: path, length: object.size)
-        return Response(status: .ok, headers: headers, body: .streaming(chunks, length: object.size))
+        let download = try await files.read(objectName, in: context.container(), account: nil, range: .whole, for: context.principal)
+        let object = download.object
+        let filename = Downloads.filename(objectName.split(separator: "/").last.map(String.init) ?? "download", fallback: "download")
+        return Downloads.response(
+            download.body, length: object.size, filename: filename, headers: [.eTag: object.etag, .lastModified: Timestamp.httpDate(object.lastModified)])
     }
 
     @Sendable func deleteObject(_ request: Request, context: WebContext) async throws -> Response {
-        let name = container(context)
+        let name = context.container()
         guard let objectName = context.form["name"] else { throw DomainError.invalid("Which object?") }
-        try await services.objects.delete(name, objectName, of: try tenant(context))
+        try await files.deleteObject(objectName, in: name, account: nil, by: context.actor)
         return Response.redirect(to: Paths.container(name), flash: [.success("Deleted \(objectName).")], jar: jar)
     }
 }
 
-/// Files pages.
-enum FilesPage {
-    struct ContainerRow {
-        let name: String
-        let href: String
-        let objects: Int
-        let bytes: String
-        let modified: String
+extension WebContext {
+    /// The container name in the path, percent-decoded.
+    func container() -> String {
+        let raw = parameters.get("container") ?? ""
+        return raw.removingPercentEncoding ?? raw
     }
+}
 
-    struct Model {
-        let chrome: Chrome
-        let containers: [ContainerRow]
-        let hasContainers: Bool
-    }
-
-    struct ObjectRow {
-        let name: String
-        let href: String
-        let size: String
-        let etag: String
-        let modified: String
-        let exportedFrom: String?
-        let csrf: String
-        let deleteAction: String
-    }
-
-    struct ObjectsModel {
-        let chrome: Chrome
-        let name: String
-        let objects: [ObjectRow]
-        let hasObjects: Bool
-        let count: Int
-        let bytes: String
-        let uploadAction: String
-        let deleteAction: String
-        let maxSize: String
-    }
+extension String {
+    /// Nil for an empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

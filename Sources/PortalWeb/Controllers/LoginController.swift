@@ -3,7 +3,7 @@ import Hummingbird
 import PortalAuth
 import PortalCrypto
 import PortalDomain
-import PortalStorage
+import PortalCore
 
 /// Sign-in with a tenant ID (or staff name) and an API token, and the sign-out pages.
 struct LoginController: WebController {
@@ -37,11 +37,10 @@ struct LoginController: WebController {
         guard jar.verifyLoginCSRF(request, submitted: form["_csrf"]) else {
             throw DomainError.forbidden("The sign-in form's security token is missing or out of date. Reload the page and try again.")
         }
-        let kind = form["kind"] == "staff" ? "staff" : "tenant"
         let next = form["next"]
-        let attempt = SignInAttempt(kind: kind, ddi: form["ddi"] ?? "", staff: form["staff"] ?? "", token: form["token"] ?? "")
+        let attempt = Self.attempt(form, remoteAddress: context.remoteAddress, requestID: context.requestID)
         do {
-            let account = try await Self.check(attempt, services: services, remoteAddress: context.remoteAddress, requestID: context.requestID)
+            let account = try await useCases.signIn.check(attempt)
             let now = services.clock.now()
             let payload = SessionPayload(
                 sid: try SessionCodec.newSessionID(), iat: Int64(now.timeIntervalSince1970),
@@ -52,61 +51,15 @@ struct LoginController: WebController {
             return response
         } catch let error as DomainError {
             let status: HTTPResponse.Status = error.status == .tooManyRequests ? .tooManyRequests : (error.status == .badRequest ? .badRequest : .unauthorized)
-            return try self.form(request, next: next, kind: kind, ddi: attempt.ddi, staff: attempt.staff, error: error.message, status: status)
+            return try self.form(request, next: next, kind: attempt.kind.rawValue, ddi: attempt.ddi, staff: attempt.staff, error: error.message, status: status)
         }
     }
 
     /// What someone typed into a sign-in (or add-account) form.
-    struct SignInAttempt {
-        var kind: String
-        var ddi: String
-        var staff: String
-        var token: String
-    }
-
-    /// A checked account: the principal and the held-account entry for the session.
-    struct CheckedAccount {
-        var principal: Principal
-        var held: HeldAccount
-    }
-
-    /// Checks a sign-in exactly the same way for the sign-in page and "Add account": rate limited
-    /// per client address and per account, the token must be valid and belong to that account.
-    /// Failures and successes are audited.
-    static func check(_ attempt: SignInAttempt, services: WebServices, remoteAddress: String?, requestID: String) async throws -> CheckedAccount {
-        let now = services.clock.now()
-        let accountKey = attempt.kind == "staff" ? "s:\(attempt.staff)" : "t:\(attempt.ddi)"
-        let limitKeys = ["ip:\(remoteAddress ?? "unknown")", "account:\(accountKey)"]
-        if let wait = services.loginLimiter.blocked(limitKeys, now: now) {
-            throw DomainError.rateLimited("Too many failed sign-ins. Try again in \(Int(wait / 60) + 1) minutes.")
-        }
-        let expected: String
-        var tenant: TenantID?
-        switch attempt.kind {
-        case "staff":
-            guard let name = StaffName(rawValue: attempt.staff) else { throw DomainError.invalid("Enter your staff name.") }
-            expected = "s:\(name)"
-        default:
-            guard let id = TenantID(rawValue: attempt.ddi) else { throw DomainError.invalid("A tenant ID (DDI) is 1 to 16 digits.") }
-            tenant = id
-            expected = "t:\(id)"
-        }
-        guard !attempt.token.isEmpty, let info = try await services.accounts.authenticate(attempt.token),
-            HeldAccount.key(of: info.principal) == expected
-        else {
-            services.loginLimiter.recordFailure(limitKeys, now: now)
-            try await services.audit.record(
-                AuditEvent(
-                    at: now, type: .loginFailed, actorLabel: "anonymous (\(remoteAddress ?? "unknown address"))", requestID: requestID, otherTenant: tenant,
-                    detail: "failed sign-in as \(attempt.kind == "staff" ? "staff \(attempt.staff.prefix(64))" : "tenant \(attempt.ddi)")"))
-            throw DomainError.unauthenticated(
-                attempt.kind == "staff" ? "That staff name and token do not match an active token." : "That tenant ID and token do not match an active token.")
-        }
-        try await services.audit.record(
-            AuditEvent(
-                at: now, type: .loginSucceeded, actor: Actor(principal: info.principal, tokenID: info.id, requestID: requestID), otherTenant: tenant,
-                detail: "signed in to the portal"))
-        return CheckedAccount(principal: info.principal, held: HeldAccount(key: expected, tokenID: info.id))
+    static func attempt(_ form: Form, remoteAddress: String?, requestID: String) -> SignInAttempt {
+        SignInAttempt(
+            kind: form["kind"] == "staff" ? .staff : .tenant, ddi: form["ddi"] ?? "", staff: form["staff"] ?? "", token: form["token"] ?? "",
+            remoteAddress: remoteAddress, requestID: requestID)
     }
 
     /// Where an account lands after signing in.
@@ -128,18 +81,5 @@ struct LoginController: WebController {
             return nil
         }
         return next
-    }
-}
-
-/// The sign-in page.
-enum LoginPage {
-    struct Model {
-        let csrf: String
-        let next: String
-        let isStaff: Bool
-        let ddi: String
-        let staff: String
-        let error: String?
-        let flashes: [Flash]
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import PortalAuth
 import PortalDomain
-import PortalStorage
+import PortalCore
 
 /// Several accounts in one browser session: add, switch, answer shares as any held account, sign out.
 struct SessionController: WebController {
@@ -23,10 +23,9 @@ struct SessionController: WebController {
     }
 
     @Sendable func add(_ request: Request, context: WebContext) async throws -> Response {
-        let form = context.form
-        let attempt = LoginController.SignInAttempt(kind: form["kind"] == "staff" ? "staff" : "tenant", ddi: form["ddi"] ?? "", staff: form["staff"] ?? "", token: form["token"] ?? "")
+        let attempt = LoginController.attempt(context.form, remoteAddress: context.remoteAddress, requestID: context.requestID)
         do {
-            let account = try await LoginController.check(attempt, services: services, remoteAddress: context.remoteAddress, requestID: context.requestID)
+            let account = try await useCases.signIn.check(attempt)
             var payload = context.session.payload
             var accounts = context.session.accounts
             try accounts.add(account.held)
@@ -38,7 +37,7 @@ struct SessionController: WebController {
             return response
         } catch let error as DomainError {
             let model = AddAccountPage.Model(
-                chrome: Chrome(context, title: "Add account", section: ""), error: error.message, ddi: attempt.ddi, staff: attempt.staff, isStaff: attempt.kind == "staff")
+                chrome: Chrome(context, title: "Add account", section: ""), error: error.message, ddi: attempt.ddi, staff: attempt.staff, isStaff: attempt.kind == .staff)
             return try renderer.page("session/add", model, status: error.status)
         }
     }
@@ -66,7 +65,7 @@ struct SessionController: WebController {
         }
         guard let imageText = form["image"], let image = ImageID(rawValue: imageText) else { throw DomainError.invalid("Which image?") }
         let status = form["status"] ?? ""
-        let member = try await services.images.setStatus(status, member: tenant.rawValue, of: image, actor: context.actor(for: account))
+        let member = try await useCases.sharing.answer(image, member: tenant.rawValue, status: status, by: context.actor(for: account))
         let verb = member.status == .accepted ? "Accepted" : member.status == .rejected ? "Rejected" : "Kept for later"
         return Response.redirect(to: Self.back(form, fallback: Paths.dashboard), flash: [.success("\(verb) the share of image \(image) for \(account.label).")], jar: jar)
     }
@@ -76,24 +75,20 @@ struct SessionController: WebController {
     }
 
     @Sendable func signOut(_ request: Request, context: WebContext) async throws -> Response {
-        let now = services.clock.now()
-        var accounts = context.session.accounts
-        let active = context.session.active
-        let everything = context.form["scope"] != "this" || !accounts.remove(active.key)
-        if everything {
-            try await services.sessions.end(context.session.payload.sid, expiresAt: Date(timeIntervalSince1970: TimeInterval(context.session.payload.exp)))
-            for account in context.session.verified {
-                try await services.audit.record(AuditEvent(at: now, type: .logout, actor: context.actor(for: account), otherTenant: account.principal.tenantID))
-            }
+        let session = context.session
+        var accounts = session.accounts
+        let active = session.active
+        let expiry = Date(timeIntervalSince1970: TimeInterval(session.payload.exp))
+        guard context.form["scope"] == "this", accounts.remove(active.key) else {
+            try await useCases.sessions.end(session.payload.sid, expiresAt: expiry, signingOut: session.verified.map(context.actor(for:)))
             var response = Response.redirect(to: Paths.login, flash: [.info("You are signed out.")], jar: jar)
             response.setCookie(jar.clearSession())
             return response
         }
-        try await services.audit.record(AuditEvent(at: now, type: .logout, actor: context.actor, otherTenant: active.principal.tenantID))
         // The session continues under a new ID; the old one ends, so an earlier copy of the cookie
         // (which still holds the signed-out account) no longer works.
-        var payload = context.session.payload
-        try await services.sessions.end(payload.sid, expiresAt: Date(timeIntervalSince1970: TimeInterval(payload.exp)))
+        try await useCases.sessions.end(session.payload.sid, expiresAt: expiry, signingOut: [context.actor])
+        var payload = session.payload
         payload.sid = try SessionCodec.newSessionID()
         payload.set(accounts)
         var response = Response.redirect(to: Paths.dashboard, flash: [.info("Signed out of \(active.label). Your other accounts stay signed in.")], jar: jar)
@@ -104,23 +99,5 @@ struct SessionController: WebController {
     /// A local "return to" path from the form, or the fallback.
     static func back(_ form: Form, fallback: String) -> String {
         LoginController.safeNext(form["return"]) ?? fallback
-    }
-}
-
-/// "Add account".
-enum AddAccountPage {
-    struct Model {
-        let chrome: Chrome
-        let error: String?
-        let ddi: String
-        let staff: String
-        let isStaff: Bool
-    }
-}
-
-/// "Sign out": this account or all.
-enum SignOutPage {
-    struct Model {
-        let chrome: Chrome
     }
 }

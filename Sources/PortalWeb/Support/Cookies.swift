@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 import PortalAuth
 import PortalDomain
-import PortalStorage
+import PortalCore
 
 /// Builds the portal's cookies with one set of flags: HttpOnly, SameSite=Lax, Path=/, Secure
 /// behind `--secure-cookies`.

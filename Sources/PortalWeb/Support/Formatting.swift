@@ -1,6 +1,5 @@
 import Foundation
 import PortalDomain
-import PortalStorage
 
 /// Human-readable values for pages.
 enum Format {
@@ -38,4 +37,19 @@ enum Format {
 
     /// The status as shown, e.g. "pending_delete" → "pending delete".
     static func words(_ text: String) -> String { text.replacingOccurrences(of: "_", with: " ") }
+}
+
+extension Format {
+    /// A JSON value as a person reads it: text without quotes, lists joined, null as "none".
+    static func json(_ value: JSONValue) -> String {
+        switch value {
+        case .null: "none"
+        case .bool(let flag): flag ? "true" : "false"
+        case .int(let number): String(number)
+        case .double(let number): String(number)
+        case .string(let text): text
+        case .array(let items): items.map(json).joined(separator: ", ")
+        case .object(let object): object.sorted { $0.key < $1.key }.map { "\($0.key)=\(json($0.value))" }.joined(separator: ", ")
+        }
+    }
 }

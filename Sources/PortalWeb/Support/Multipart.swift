@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import NIOCore
 import PortalDomain
 
@@ -207,5 +208,15 @@ final class MultipartReader<Body: AsyncSequence> where Body.Element == ByteBuffe
             if name.trimmingCharacters(in: .whitespaces).lowercased() == key { return value }
         }
         return nil
+    }
+}
+
+extension MultipartReader where Body == RequestBody {
+    /// Reads a request's `multipart/form-data` body (415 for any other body).
+    convenience init(_ request: Request) throws {
+        guard let type = request.headers[.contentType], let boundary = Self.boundary(from: type) else {
+            throw DomainError.unsupportedMediaType("Upload the file with the form (multipart/form-data).")
+        }
+        self.init(body: request.body, boundary: boundary)
     }
 }

@@ -3,7 +3,7 @@ package import Hummingbird
 import Logging
 package import PortalAuth
 import PortalDomain
-import PortalStorage
+import PortalCore
 
 /// Opens the browser session of a request: verifies the HMAC-signed cookie, refuses signed-out
 /// sessions, checks every held account's token (a revoked or expired one drops that account alone),
@@ -20,7 +20,7 @@ package struct SessionMiddleware: RouterMiddleware {
         let now = services.clock.now()
         guard let cookie = request.cookies[SessionCodec.cookieName]?.value,
             var payload = services.codec.decode(cookie, now: now), var accounts = payload.accounts,
-            try await !services.sessions.isEnded(payload.sid)
+            try await !services.useCases.sessions.isEnded(payload.sid)
         else {
             return signInRedirect(request, clearing: request.cookies[SessionCodec.cookieName] != nil)
         }
@@ -29,13 +29,13 @@ package struct SessionMiddleware: RouterMiddleware {
         var verified: [WebAccount] = []
         var dropped: [String] = []
         let infos = try await withThrowingTaskGroup(of: (HeldAccount, TokenInfo?).self) { group in
-            for account in accounts.accounts { group.addTask { (account, try await services.accounts.token(account.tokenID)) } }
+            for account in accounts.accounts { group.addTask { (account, try await services.useCases.accounts.token(account.tokenID)) } }
             var results: [String: TokenInfo?] = [:]
             for try await (account, info) in group { results[account.key] = info }
             return results
         }
         let tenantIDs = accounts.accounts.compactMap(\.tenantID)
-        let tenants = try await services.accounts.tenants(tenantIDs)
+        let tenants = try await services.useCases.accounts.tenants(tenantIDs)
         for account in accounts.accounts {
             guard let info = infos[account.key] ?? nil, info.isUsable(at: now), HeldAccount.key(of: info.principal) == account.key else {
                 dropped.append(Self.describe(account))

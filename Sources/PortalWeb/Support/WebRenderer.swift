@@ -44,14 +44,3 @@ package struct WebRenderer: Sendable {
         var description: String { "template '\(template)' is missing or failed to render" }
     }
 }
-
-/// The error page.
-enum ErrorPage {
-    struct Model {
-        let code: Int
-        let reason: String
-        let message: String
-        let requestID: String
-        let signIn: Bool
-    }
-}

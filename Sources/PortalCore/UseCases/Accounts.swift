@@ -4,7 +4,7 @@ package import PortalDomain
 
 /// Tenants, staff accounts and API tokens. Token secrets are returned once and stored only as
 /// SHA-256 hashes; a presented secret is compared in constant time.
-package struct Identity: Sendable {
+package struct Accounts: Sendable {
     let core: CoreContext
 
     package init(_ core: CoreContext) { self.core = core }
@@ -160,6 +160,35 @@ package struct Identity: Sendable {
         }
     }
 
+    // MARK: The operator's console
+
+    /// Every tenant and staff account (operator only).
+    package func directory(for principal: Principal) async throws -> (tenants: [Tenant], staff: [StaffAccount]) {
+        try AccountRules.requireOperator(principal)
+        return (try await core.records.allTenants(), try await core.records.allStaff())
+    }
+
+    /// One tenant and its tokens (operator only; 404 for a tenant without an account).
+    package func tenantAccount(_ id: TenantID, for principal: Principal) async throws -> (tenant: Tenant, tokens: [TokenInfo]) {
+        try AccountRules.requireOperator(principal)
+        guard let tenant = try await core.records.tenant(id) else { throw DomainError.notFound("No tenant \(id).") }
+        return (tenant, try await core.records.tokens(of: .tenant(id)))
+    }
+
+    /// Issues a token for any tenant, in any role (operator only).
+    package func issueTenantToken(
+        _ tenant: TenantID, role: TenantRole, label: String, expiresAt: Date?, by actor: Actor
+    ) async throws -> (info: TokenInfo, secret: String) {
+        try AccountRules.requireOperator(actor.principal)
+        return try await issueToken(for: .tenant(tenant, role: role), label: label, expiresAt: expiresAt, by: actor)
+    }
+
+    /// Revokes any account's token (operator only).
+    package func revokeAnyToken(_ id: TokenID, by actor: Actor) async throws -> TokenInfo {
+        try AccountRules.requireOperator(actor.principal)
+        return try await revokeToken(id, by: actor)
+    }
+
     /// Whether any token exists (the first start prints a bootstrap token when none does).
     package func hasTokens() async throws -> Bool { try await core.records.hasTokens() }
 }
@@ -177,11 +206,6 @@ package struct Sessions: Sendable {
         try await core.records.apply(
             [.endSession(id: sessionID, expiresAt: expiresAt)]
                 + actors.map { .audit(AuditEvent(at: now, type: .logout, actor: $0, otherTenant: $0.principal.tenantID)) })
-    }
-
-    /// Audits the sign-out of one account while its session goes on (under a new ID).
-    package func signOut(_ actor: Actor, endingSession sessionID: String, expiresAt: Date) async throws {
-        try await end(sessionID, expiresAt: expiresAt, signingOut: [actor])
     }
 
     /// Whether a session was signed out.
@@ -245,7 +269,7 @@ package struct SignIn: Sendable {
             tenant = id
             expected = "t:\(id)"
         }
-        guard !attempt.token.isEmpty, let info = try await Identity(core).authenticate(attempt.token), HeldAccount.key(of: info.principal) == expected else {
+        guard !attempt.token.isEmpty, let info = try await Accounts(core).authenticate(attempt.token), HeldAccount.key(of: info.principal) == expected else {
             await limiter.recordFailure(limitKeys, now: now)
             let who = attempt.kind == .staff ? "staff \(attempt.staff.prefix(64))" : "tenant \(attempt.ddi.prefix(64))"
             try await core.records.apply([

@@ -2,12 +2,11 @@ import Foundation
 import GRDB
 import PortalDomain
 
-/// Builds the SQL of an image list from an `ImageListQuery` and the caller: the visibility scope
-/// (the same rule as `AccessPolicy`'s `.list`), the filters, and keyset pagination.
+/// Builds the SQL of an image list from an `ImageListQuery` and the `ImageScope` the domain decided
+/// for the caller: the scope's branches, the query's filters, and keyset pagination.
 struct ImageListSQL {
     let query: ImageListQuery
-    let principal: Principal
-    let settings: AccessSettings
+    let scope: ImageScope
 
     /// The sort expression of a key (NULLs folded so that keyset comparisons stay total).
     static func expression(_ key: ImageListQuery.SortKey) -> String {
@@ -39,52 +38,55 @@ struct ImageListSQL {
 
     /// The page query: at most `limit` rows after the marker.
     ///
-    /// For a tenant the scope is a union of disjoint branches — its own images, other tenants' public
-    /// (or, when asked for, community) images, and images shared with it in the requested member
-    /// statuses. Each branch is ordered and limited on its own, where an index serves it
-    /// (`images_by_owner`, `images_by_visibility`), and the branches are merged: one OR over the
-    /// scope would make SQLite collect and sort every candidate row instead.
+    /// Each branch of the scope is ordered and limited on its own, where an index serves it
+    /// (`images_by_owner`, `images_by_visibility`, the member index), and the branches are merged:
+    /// one OR over the whole scope would make SQLite collect and sort every candidate row instead.
     func select(limit: Int, after marker: ImageRecord?) -> SQL {
-        var common: [SQL] = ["images.status != 'deleted'"] + filters()
+        var common: [SQL] = filters()
         if let marker { common.append(keyset(after: marker)) }
         let order = orderBy()
-
-        guard let tenant = principal.tenantID?.rawValue, !principal.readsAcrossTenants else {
-            var clauses = common
-            if !principal.readsAcrossTenants { clauses.append("0") }  // no tenant, not staff: nothing
-            if query.visibility == nil { clauses.append("images.visibility != 'community'") }
-            if case .only(let visibility) = query.visibility { clauses.append("images.visibility = \(visibility.rawValue)") }
-            if query.excludePublic { clauses.append("images.visibility != 'public'") }
-            return "SELECT images.* FROM images WHERE " + Self.all(clauses) + " ORDER BY " + order + " LIMIT \(limit)"
+        let branches = scope.branches.map { branch in
+            let (from, conditions) = Self.source(of: branch)
+            return "SELECT * FROM (SELECT images.* FROM " + from + " WHERE " + Self.all(conditions + common) + " ORDER BY " + order + " LIMIT \(limit))"
         }
-
-        let wanted: Visibility? = if case .only(let visibility) = query.visibility { visibility } else { nil }
-        var branches: [SQL] = []
-        func branch(_ from: SQL, _ conditions: [SQL]) {
-            branches.append("SELECT * FROM (SELECT images.* FROM " + from + " WHERE " + Self.all(conditions + common) + " ORDER BY " + order + " LIMIT \(limit))")
-        }
-        if !query.onlySharedWithCaller {
-            var own: [SQL] = ["images.owner = \(tenant)"]
-            if let wanted { own.append("images.visibility = \(wanted.rawValue)") }
-            if query.excludePublic { own.append("images.visibility != 'public'") }
-            branch("images", own)
-            if (wanted == nil || wanted == .public) && !query.excludePublic {
-                branch("images", ["images.visibility = 'public'", "images.owner != \(tenant)"])
-            }
-            if wanted == .community {
-                branch("images", ["images.visibility = 'community'", "images.owner != \(tenant)"])
-            }
-        }
-        let statuses = query.memberStatus.statuses.filter { !(settings.rejectedMembersLoseAccess && $0 == .rejected) }.map(\.rawValue).sorted()
-        if (wanted == nil || wanted == .shared) && !statuses.isEmpty {
-            branch(
-                "image_members m CROSS JOIN images ON images.id = m.image_id",  // CROSS JOIN: drive from the caller's memberships
-                ["m.member = \(tenant)", "m.status IN \(statuses)", "images.visibility = 'shared'", "images.owner != \(tenant)"])
-        }
-        guard !branches.isEmpty else { return "SELECT images.* FROM images WHERE 0" }
-        if branches.count == 1, let only = branches.first { return only }
-        let union = branches.dropFirst().reduce(branches[0]) { $0 + " UNION ALL " + $1 }
+        guard let first = branches.first else { return "SELECT images.* FROM images WHERE 0" }
+        if branches.count == 1 { return first }
+        let union = branches.dropFirst().reduce(first) { $0 + " UNION ALL " + $1 }
         return "SELECT * FROM (" + union + ") AS images ORDER BY " + order + " LIMIT \(limit)"
+    }
+
+    /// How many undeleted images the scope holds.
+    func count() -> SQL {
+        let branches = scope.branches.map { branch in
+            let (from, conditions) = Self.source(of: branch)
+            return "SELECT COUNT(*) AS n FROM " + from + " WHERE " + Self.all(conditions)
+        }
+        guard let first = branches.first else { return "SELECT 0" }
+        return "SELECT SUM(n) FROM (" + branches.dropFirst().reduce(first) { $0 + " UNION ALL " + $1 } + ")"
+    }
+
+    /// The rows one branch of a scope reads (deleted images never belong to a scope).
+    static func source(of branch: ImageScope.Branch) -> (from: SQL, conditions: [SQL]) {
+        let undeleted: SQL = "images.status NOT IN ('deleted', 'pending_delete')"
+        switch branch {
+        case .owned(let tenant, let visibilities):
+            var conditions: [SQL] = [undeleted, "images.owner = \(tenant.rawValue)"]
+            if let visibilities { conditions.append("images.visibility IN \(visibilities.map(\.rawValue).sorted())") }
+            return ("images", conditions)
+        case .withVisibility(let visibility, let excluded):
+            var conditions: [SQL] = [undeleted, "images.visibility = \(visibility.rawValue)"]
+            if let excluded { conditions.append("images.owner != \(excluded.rawValue)") }
+            return ("images", conditions)
+        case .sharedWith(let member, let statuses):
+            // CROSS JOIN: drive from the member's own records.
+            return (
+                "image_members m CROSS JOIN images ON images.id = m.image_id",
+                [
+                    undeleted, "m.member = \(member.rawValue)", "m.status IN \(statuses.map(\.rawValue).sorted())", "images.visibility = 'shared'",
+                    "images.owner != \(member.rawValue)",
+                ]
+            )
+        }
     }
 
     /// The filters of the query string, as conditions on `images`.

@@ -1,0 +1,9 @@
+import PortalDomain
+
+/// One server.
+enum ServerDetailPage {
+    struct Model {
+        let chrome: Chrome
+        let server: ServersPage.Row
+    }
+}

@@ -1,0 +1,8 @@
+import PortalDomain
+
+/// "Sign out": this account or all.
+enum SignOutPage {
+    struct Model {
+        let chrome: Chrome
+    }
+}

@@ -1,0 +1,9 @@
+import PortalDomain
+
+/// One task.
+enum TaskDetailPage {
+    struct Model {
+        let chrome: Chrome
+        let task: TasksPage.Row
+    }
+}
