@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "PortalApp", "PortalStorage", "PortalDomain", "PortalAuth",
+                "PortalApp", "PortalCore", "PortalStorage", "PortalDomain", "PortalAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -131,9 +131,18 @@ let package = Package(
         .testTarget(name: "PortalCryptoTests", dependencies: ["PortalCrypto"], swiftSettings: strict),
         .testTarget(name: "PortalDomainTests", dependencies: ["PortalDomain"], swiftSettings: strict),
         .testTarget(
+            name: "PortalCoreTests",
+            dependencies: [
+                "PortalCore", "PortalStorage", "PortalDomain", "PortalApp", "PortalAuth", "PortalCrypto", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PortalStorageTests",
             dependencies: [
-                "PortalStorage", "PortalDomain", "PortalApp", "TestSupport",
+                "PortalStorage", "PortalCore", "PortalDomain", "PortalApp", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -142,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "PortalAPITests",
             dependencies: [
-                "PortalAPI", "PortalApp", "PortalAuth", "PortalDomain", "PortalStorage", "TestSupport",
+                "PortalAPI", "PortalApp", "PortalAuth", "PortalCore", "PortalDomain", "PortalStorage", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -153,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "PortalWebTests",
             dependencies: [
-                "PortalWeb", "PortalApp", "PortalAuth", "PortalDomain", "PortalStorage", "PortalCrypto", "TestSupport",
+                "PortalWeb", "PortalApp", "PortalAuth", "PortalCore", "PortalDomain", "PortalStorage", "PortalCrypto", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -163,7 +172,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortalAppTests",
-            dependencies: ["PortalApp", "PortalAuth", "PortalDomain", "PortalStorage", "TestSupport"],
+            dependencies: ["PortalApp", "PortalAuth", "PortalCore", "PortalDomain", "PortalStorage", "TestSupport"],
             swiftSettings: strict
         ),
     ],

@@ -138,7 +138,7 @@ struct Tokens: AsyncParsableCommand {
                 let tenant = try ddi.map { text throws(DomainError) in try TenantID.parse(text) }
                 if let tenant, try await useCases.accounts.tenant(tenant) == nil { throw DomainError.notFound("No tenant \(tenant).") }
                 let now = useCases.clock.now()
-                let tokens = try await useCases.accounts.tokens(of: tenant.map(TokenOwner.tenant) ?? .everyone, for: Actor.cli("tokens list").principal)
+                let tokens = try await useCases.accounts.tokens(of: .of(tenant), for: Actor.cli("tokens list").principal)
                 printTable(
                     ["ID", "FOR", "LABEL", "STATE", "CREATED", "EXPIRES", "LAST USED"],
                     tokens.map {

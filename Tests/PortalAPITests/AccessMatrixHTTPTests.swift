@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -156,10 +157,10 @@ struct AccessMatrixHTTPTests {
         try await cast.share(image, with: cast.consumer)
         let queued = try await cast.world.queuedImage(by: cast.owner)
         let bootable = try await cast.world.activeImage(by: cast.consumer, name: "consumer's")
-        let server = try await cast.world.dependencies.compute.create(name: "vm", imageRef: bootable.id.rawValue, actor: cast.consumer.actor)
+        let server = try await cast.world.useCases.compute.boot(name: "vm", imageRef: bootable.id.rawValue, by: cast.consumer.actor)
         let consumerID = try #require(cast.consumer.tenant)
-        _ = try await cast.world.dependencies.objects.createContainer("c", for: consumerID)
-        _ = try await cast.world.dependencies.objects.put(
+        _ = try await cast.world.createContainer("c", for: consumerID)
+        _ = try await cast.world.putObject(
             [ByteBuffer(string: "object")].async, container: "c", name: "o", contentType: "text/plain", expectedETag: nil, for: consumerID)
         let id = image.id.rawValue
         let requests: [(HTTPRequest.Method, String, HTTPFields, String?)] = [
@@ -203,18 +204,18 @@ struct AccessMatrixHTTPTests {
             #expect(try await client.send(.get, "/compute/v2.1/servers/\(server.id)", as: cast.support).status == .ok)
         }
         // Nothing changed
-        let after = try await cast.images.find(image.id, for: cast.owner.principal).image
+        let after = try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image
         #expect(after == image)
-        #expect(try await cast.images.members(of: image.id, for: cast.owner.principal).map(\.status) == [.pending])
-        #expect(try await cast.images.find(queued.id, for: cast.owner.principal).image.status == .queued)
-        #expect(try await cast.world.dependencies.compute.servers(of: consumerID).map(\.id) == [server.id])
-        #expect(try await cast.world.dependencies.objects.list("c", of: consumerID, ObjectListing()).count == 1)
-        #expect(try await cast.world.dependencies.tasks.list(TaskQuery(), for: cast.support.principal).tasks.isEmpty)
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2).map(\.status) == [.pending])
+        #expect(try await cast.useCases.catalog.show(queued.id, for: cast.owner.principal).image.status == .queued)
+        #expect(try await cast.world.useCases.compute.servers(for: cast.consumer.principal).map(\.id) == [server.id])
+        #expect(try await cast.world.listObjects("c", of: consumerID, ObjectListing()).count == 1)
+        #expect(try await cast.world.useCases.tasks.list(TaskQuery(), for: cast.support.principal).tasks.isEmpty)
     }
 
     @Test(arguments: [false, true])
     func support_downloads_onlyWhenTheOperatorAllows(_ allowed: Bool) async throws {
-        let cast = try await Cast(settings: StorageSettings(access: AccessSettings(supportMayDownload: allowed)))
+        let cast = try await Cast(settings: CoreSettings.testing(access: AccessSettings(supportMayDownload: allowed)))
         let image = try await cast.image(data: Array("support reads this?".utf8))
         try await cast.world.application().test(.router) { client async throws in
             let v2 = try await client.send(.get, "/image/v2/images/\(image.id)/file", as: cast.support)
@@ -236,7 +237,7 @@ struct AccessMatrixHTTPTests {
     }
 
     @Test func rejectedMembersLoseAccess_whenTheOperatorSaysSo() async throws {
-        let cast = try await Cast(settings: StorageSettings(access: AccessSettings(rejectedMembersLoseAccess: true)))
+        let cast = try await Cast(settings: CoreSettings.testing(access: AccessSettings(rejectedMembersLoseAccess: true)))
         let image = try await cast.image()
         try await cast.share(image, with: cast.consumer, status: .rejected)
         try await cast.world.application().test(.router) { client async throws in

@@ -6,6 +6,7 @@ import NIOCore
 import PortalApp
 import PortalAuth
 import PortalCrypto
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -122,10 +123,10 @@ struct ComputeObjectTaskAPITests {
         // and that snapshot shared with a consumer (2002) who is no member of the third party's image
         let cast = try await Cast()
         let secret = try await cast.world.activeImage(by: cast.stranger, name: "third party secret", data: Array("licensed".utf8))
-        _ = try await cast.images.addMember("1001", to: secret.id, canShare: false, sharePrivate: false, actor: cast.stranger.actor)
-        _ = try await cast.images.setStatus("accepted", member: "1001", of: secret.id, actor: cast.owner.actor)
-        let server = try await cast.world.dependencies.compute.create(name: "vm", imageRef: secret.id.rawValue, actor: cast.owner.actor)
-        let snapshot = try await cast.world.dependencies.compute.snapshot(server.id, name: "producer's snapshot", metadata: [:], actor: cast.owner.actor)
+        _ = try await cast.useCases.sharing.addMember("1001", to: secret.id, by: cast.stranger.actor)
+        _ = try await cast.useCases.sharing.answer(secret.id, member: "1001", status: "accepted", by: cast.owner.actor)
+        let server = try await cast.world.useCases.compute.boot(name: "vm", imageRef: secret.id.rawValue, by: cast.owner.actor)
+        let snapshot = try await cast.world.useCases.compute.snapshot(server.id, name: "producer's snapshot", metadata: [:], by: cast.owner.actor)
         try await cast.setVisibility(snapshot, .shared)
         try await cast.share(snapshot, with: cast.consumer, status: .accepted)
         try await cast.world.application().test(.router) { client async throws in
@@ -249,7 +250,7 @@ struct ComputeObjectTaskAPITests {
         for attempt in 0..<200 {
             let task = try #require(try await client.send(.get, "/image/v2/tasks/\(taskID)", as: credential).json)
             if task["status"] == .string("success") || task["status"] == .string("failure") { return task }
-            if attempt > 20 { _ = try await world.dependencies.taskExecutor.runNext() }
+            if attempt > 20 { _ = try await world.useCases.taskWorker.runNext() }
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record("task \(taskID) did not finish")

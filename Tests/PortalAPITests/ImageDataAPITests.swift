@@ -6,6 +6,7 @@ import NIOCore
 import PortalApp
 import PortalAuth
 import PortalCrypto
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -80,7 +81,7 @@ struct ImageDataAPITests {
             #expect(response.status == .unsupportedMediaType)
             #expect(response.errorMessage?.isEmpty == false)
         }
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.status == .queued)
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.status == .queued)
     }
 
     @Test(arguments: ["10", "0", "abc", "-5"])
@@ -130,7 +131,7 @@ struct ImageDataAPITests {
             #expect(response.status == .badRequest)
             #expect(response.errorMessage?.contains("qcow2") == true)
         }
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.status == .queued)
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.status == .queued)
         #expect(FileManager.default.contents(atPath: cast.world.dependencies.files.imagePath(image.id)) == nil)
     }
 

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -125,7 +126,7 @@ struct ImagesAPITests {
             #expect(accept.contains("application/openstack-images-v2.1-json-patch"))
             #expect(accept.contains("application/openstack-images-v2.0-json-patch"))
         }
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.name == "image")
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.name == "image")
     }
 
     @Test func patch_v21_appliesEveryOperation() async throws {
@@ -221,7 +222,7 @@ struct ImagesAPITests {
             #expect(response.status.code == status, "\(response.text)")
             #expect(response.errorMessage?.isEmpty == false)
         }
-        let after = try await cast.images.find(image.id, for: cast.owner.principal).image
+        let after = try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image
         #expect(after == image)
     }
 
@@ -264,7 +265,7 @@ struct ImagesAPITests {
     @Test func list_filters() async throws {
         let cast = try await Cast()
         let small = try await cast.image("small", data: Array(repeating: 1, count: 10), properties: ["os_distro": "ubuntu"])
-        _ = try await cast.images.addTag("gold", to: small.id, actor: cast.owner.actor)
+        _ = try await cast.useCases.catalog.addTag("gold", to: small.id, by: cast.owner.actor)
         let big = try await cast.image("big", data: Array(repeating: 2, count: 1000))
         let community = try await cast.image("community", visibility: .community)
         let queued = try await cast.world.queuedImage(by: cast.owner, name: "queued", diskFormat: .qcow2)
@@ -380,7 +381,7 @@ struct ImagesAPITests {
     func request_withoutOrWithABadToken_answers401WithAMessage(_ path: String) async throws {
         let cast = try await Cast()
         let revoked = try await cast.world.token(try #require(cast.owner.tenant))
-        _ = try await cast.world.dependencies.accounts.revoke(revoked.tokenID, actor: .cli("test"))
+        _ = try await cast.world.useCases.accounts.revokeToken(revoked.tokenID, by: .cli("test"))
         try await cast.world.application().test(.router) { client async throws in
             for headers: HTTPFields in [[:], [.xAuthToken: ""], [.xAuthToken: "not-a-token"], [.xAuthToken: cast.owner.secret + "x"], revoked.headers] {
                 let response = try await client.execute(uri: path, method: .get, headers: headers)

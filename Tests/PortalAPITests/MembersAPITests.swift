@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -37,7 +38,7 @@ struct MembersAPITests {
     }
 
     @Test func add_overQuota_answers413() async throws {
-        let cast = try await Cast(settings: StorageSettings(memberQuota: 2))
+        let cast = try await Cast(settings: CoreSettings.testing(memberQuota: 2))
         let image = try await cast.image()
         try await cast.world.application().test(.router) { client async throws in
             #expect(try await client.send(.post, Self.members(image), as: cast.owner, json: #"{"member": "2002"}"#).status == .ok)
@@ -213,7 +214,7 @@ struct MembersAPITests {
             let answered = try await client.send(.put, Self.members(image) + "/2002", as: cast.consumer, json: #"{"status": "accepted"}"#)
             var query = AuditQuery()
             query.imageID = image.id
-            let events = try await cast.world.dependencies.audit.events(query, for: cast.staffAdmin.principal).events.reversed().filter { $0.type.rawValue.hasPrefix("member.") }
+            let events = try await cast.world.useCases.audit.events(query, for: cast.staffAdmin.principal).events.reversed().filter { $0.type.rawValue.hasPrefix("member.") }
             #expect(events.map(\.requestID) == [added.headers[.xOpenstackRequestID] ?? "-", answered.headers[.xOpenstackRequestID] ?? "-"])
             #expect(events.map(\.tokenID) == [cast.owner.tokenID, cast.consumer.tokenID])
         }

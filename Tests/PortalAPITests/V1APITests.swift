@@ -6,6 +6,7 @@ import NIOCore
 import PortalApp
 import PortalAuth
 import PortalCrypto
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -228,7 +229,7 @@ struct V1APITests {
     @Test func delete_protected403_otherwise200() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        _ = try await cast.images.update(image.id, actor: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
+        _ = try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
         let other = try await cast.image("other")
         try await cast.world.application().test(.router) { client async throws in
             #expect(try await client.send(.delete, "/image/v1/images/\(image.id)", as: cast.owner).status == .forbidden)
@@ -346,8 +347,9 @@ struct V1APITests {
             #expect(try await client.send(.get, "/image/v2/images/\(image.id)", as: cast.consumer).status == .ok)
             let events = try await client.send(.get, "/audit/v1/events?image=\(image.id)&type=image.updated", as: cast.owner)
             let event = try #require(events.json?["events"]?[0])
-            #expect(event["before"] == .string(#"{"visibility":"private"}"#))
-            #expect(event["after"] == .string(#"{"visibility":"shared"}"#))
+            // The audit API carries before and after as JSON objects with typed values.
+            #expect(event["before"] == .object(["visibility": .string("private")]))
+            #expect(event["after"] == .object(["visibility": .string("shared")]))
             #expect(event["detail"]?.string?.contains("private") == true)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PortalApp
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -11,17 +12,17 @@ struct BootstrapTests {
     @Test func prepare_onAnEmptyDatabase_createsTheStaffAdminAndReturnsItsToken() async throws {
         // Given a database with no tokens
         let world = try TestWorld()
-        #expect(try await world.dependencies.accounts.isEmpty())
+        #expect(try await world.useCases.accounts.hasTokens() == false)
         // When the server prepares its first start
         let first = try #require(try await Bootstrap.prepare(world.dependencies))
         // Then staff admin "admin" exists and the token returned authenticates as it
         #expect(first.staffName.rawValue == "admin")
-        #expect(try await world.dependencies.accounts.staff(first.staffName)?.role == .admin)
-        let info = try #require(try await world.dependencies.accounts.authenticate(first.token))
+        #expect(try await world.useCases.accounts.staff(first.staffName)?.role == .admin)
+        let info = try #require(try await world.useCases.accounts.authenticate(first.token))
         #expect(info.principal == .staff(first.staffName, role: .admin))
         #expect(info.label == "bootstrap")
         // And the creation is audited
-        let events = try await world.dependencies.audit.events(AuditQuery(), for: info.principal).events
+        let events = try await world.useCases.audit.events(AuditQuery(), for: info.principal).events
         #expect(Set(events.map(\.type)) == [.staffCreated, .tokenIssued])
         #expect(events.allSatisfy { $0.requestID.hasPrefix("cli-") })
     }
@@ -31,14 +32,14 @@ struct BootstrapTests {
         let first = try await Bootstrap.prepare(world.dependencies)
         #expect(first != nil)
         #expect(try await Bootstrap.prepare(world.dependencies) == nil)
-        #expect(try await world.dependencies.accounts.tokens(staff: .bootstrapAdmin).count == 1)
+        #expect(try await world.useCases.accounts.tokens(of: .staff(.bootstrapAdmin), for: Actor.cli("test").principal).count == 1)
     }
 
     @Test func prepare_withExistingTokens_createsNothing() async throws {
         let world = try TestWorld()
         _ = try await world.token(try await world.tenant("1001"))
         #expect(try await Bootstrap.prepare(world.dependencies) == nil)
-        #expect(try await world.dependencies.accounts.allStaff().isEmpty)
+        #expect(try await world.useCases.accounts.allStaff(for: Actor.cli("test").principal).isEmpty)
     }
 
     @Test func prepare_returnsSavingImagesToQueued_andClearsTmp() async throws {
@@ -46,8 +47,10 @@ struct BootstrapTests {
         let world = try TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
-        let saving = try await world.dependencies.images.beginUpload(image.id, actor: owner.actor)
-        #expect(saving.status == .saving)
+        var saving = image
+        saving.status = .saving
+        try await world.useCases.core.records.apply([.updateImage(saving)])
+        #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image.status == .saving)
         let leftover = world.dependencies.files.newTemporaryPath()
         #expect(FileManager.default.createFile(atPath: leftover, contents: Data("partial".utf8)))
         try FileManager.default.createDirectory(atPath: world.dependencies.files.tmpPath + "/stale-dir", withIntermediateDirectories: true)
@@ -55,13 +58,13 @@ struct BootstrapTests {
         // When the server starts
         _ = try await Bootstrap.prepare(world.dependencies)
         // Then the image is queued again, tmp/ is empty, and other images are untouched
-        #expect(try await world.dependencies.images.find(image.id, for: owner.principal).image.status == .queued)
+        #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image.status == .queued)
         #expect(try FileManager.default.contentsOfDirectory(atPath: world.dependencies.files.tmpPath).isEmpty)
-        #expect(try await world.dependencies.images.find(active.id, for: owner.principal).image.status == .active)
+        #expect(try await world.useCases.catalog.show(active.id, for: owner.principal).image.status == .active)
         #expect(FileManager.default.fileExists(atPath: world.dependencies.files.imagePath(active.id)))
         // And it can take data again
-        _ = try await world.dependencies.imageData.upload([ByteBuffer(string: "again")].async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
-        #expect(try await world.dependencies.images.find(image.id, for: owner.principal).image.status == .active)
+        _ = try await world.useCases.imageData.upload([ByteBuffer(string: "again")].async, to: image.id, declared: DeclaredData(), by: owner.actor)
+        #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image.status == .active)
     }
 
     @Test func banner_mentionsTheTokenOnlyOnFirstStart() async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import PortalApp
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing

@@ -235,7 +235,7 @@ struct AccessPolicyTests {
         // Given a member's view of a shared image in some lifecycle status
         let image = makeImage(status: status, visibility: .shared)
         // When
-        let decision = AccessPolicy.decide(.show, image: image, membership: makeMember(Tenants.consumer), principal: Principals.consumer)
+        let decision = AccessPolicy.decide(.show, image: image, membership: makeMember(Tenants.consumer), principal: Principals.consumer, settings: .standard)
         // Then
         #expect(decision == .allow)
     }
@@ -245,7 +245,7 @@ struct AccessPolicyTests {
         let image = makeImage(visibility: .shared)
         let someoneElses = makeMember(Tenants.consumer2, status: .accepted)
         // When
-        let decision = AccessPolicy.decide(.show, image: image, membership: someoneElses, principal: Principals.stranger)
+        let decision = AccessPolicy.decide(.show, image: image, membership: someoneElses, principal: Principals.stranger, settings: .standard)
         // Then
         #expect(decision == .notFound)
     }
@@ -255,7 +255,7 @@ struct AccessPolicyTests {
         let image = makeImage(visibility: .shared)
         let elsewhere = makeMember(Tenants.consumer, of: ImageIDs.other, status: .accepted)
         // When
-        let decision = AccessPolicy.decide(.download, image: image, membership: elsewhere, principal: Principals.consumer)
+        let decision = AccessPolicy.decide(.download, image: image, membership: elsewhere, principal: Principals.consumer, settings: .standard)
         // Then
         #expect(decision == .notFound)
     }
@@ -264,16 +264,16 @@ struct AccessPolicyTests {
         // Given an accepted member of a shared image
         var image = makeImage(visibility: .shared)
         let membership = makeMember(Tenants.consumer, status: .accepted)
-        #expect(AccessPolicy.decide(.show, image: image, membership: membership, principal: Principals.consumer) == .allow)
+        #expect(AccessPolicy.decide(.show, image: image, membership: membership, principal: Principals.consumer, settings: .standard) == .allow)
         // When the owner makes it private
         image.visibility = .private
         // Then the member gets 404, its record untouched
-        #expect(AccessPolicy.decide(.show, image: image, membership: membership, principal: Principals.consumer) == .notFound)
+        #expect(AccessPolicy.decide(.show, image: image, membership: membership, principal: Principals.consumer, settings: .standard) == .notFound)
         // When the owner shares it again
         image.visibility = .shared
         // Then access is restored
-        #expect(AccessPolicy.decide(.boot, image: image, membership: membership, principal: Principals.consumer) == .allow)
-        #expect(AccessPolicy.decide(.list, image: image, membership: membership, principal: Principals.consumer) == .allow)
+        #expect(AccessPolicy.decide(.boot, image: image, membership: membership, principal: Principals.consumer, settings: .standard) == .allow)
+        #expect(AccessPolicy.decide(.list, image: image, membership: membership, principal: Principals.consumer, settings: .standard) == .allow)
     }
 
     @Test func decide_rejectedMemberWithLoseAccess_mayTakeBackItsAnswerButStillNotSeeAPrivateImage() {
@@ -293,8 +293,8 @@ struct AccessPolicyTests {
         // Given
         let image = makeImage(visibility: .shared)
         // When
-        let update = AccessPolicy.decide(.update, image: image, membership: nil, principal: Principals.support)
-        let download = AccessPolicy.decide(.download, image: image, membership: nil, principal: Principals.support)
+        let update = AccessPolicy.decide(.update, image: image, membership: nil, principal: Principals.support, settings: .standard)
+        let download = AccessPolicy.decide(.download, image: image, membership: nil, principal: Principals.support, settings: .standard)
         // Then
         #expect(update == .forbidden("Support staff have read-only access."))
         #expect(download == .forbidden("Support staff may not download image data."))
@@ -309,8 +309,8 @@ struct AccessPolicyTests {
                 let relation = Relation.of(caller.principal, to: image, membership: membership)
                 for action in ImageAction.allCases {
                     // When
-                    let viaPrincipal = AccessPolicy.decide(action, image: image, membership: membership, principal: caller.principal)
-                    let viaRelation = AccessPolicy.decide(action, image: image, relation: relation, isStaff: caller.principal.isStaff)
+                    let viaPrincipal = AccessPolicy.decide(action, image: image, membership: membership, principal: caller.principal, settings: .standard)
+                    let viaRelation = AccessPolicy.decide(action, image: image, relation: relation, isStaff: caller.principal.isStaff, settings: .standard)
                     // Then
                     #expect(viaPrincipal == viaRelation, "\(caller.rawValue), \(visibility.rawValue), \(action.rawValue)")
                 }
@@ -331,7 +331,7 @@ struct AccessPolicyTests {
             // When the API authorises the action, then applies Glance's shared-only rule
             let outcome = status {
                 () throws(DomainError) in
-                try AccessPolicy.decide(action, image: image, membership: caller.membership(of: image), principal: caller.principal)
+                try AccessPolicy.decide(action, image: image, membership: caller.membership(of: image), principal: caller.principal, settings: .standard)
                     .require(image.id.rawValue)
                 try MemberRules.requireShared(image)
             }
@@ -480,9 +480,9 @@ struct MemberRecordPolicyTests {
                 }
             let membership = row.caller.membership(of: image)
             // When
-            let read = AccessPolicy.decideMemberRecord(.read, target: target, image: image, membership: membership, principal: row.caller.principal)
+            let read = AccessPolicy.decideMemberRecord(.read, target: target, image: image, membership: membership, principal: row.caller.principal, settings: .standard)
             let update = AccessPolicy.decideMemberRecord(
-                .updateStatus, target: target, image: image, membership: membership, principal: row.caller.principal)
+                .updateStatus, target: target, image: image, membership: membership, principal: row.caller.principal, settings: .standard)
             // Then
             #expect(code(read) == row.read, "read, \(visibility.rawValue): got \(read)")
             #expect(code(update) == row.update, "updateStatus, \(visibility.rawValue): got \(update)")
@@ -509,7 +509,7 @@ struct MemberRecordPolicyTests {
         for operation in [AccessPolicy.MemberRecordOperation.read, .updateStatus] {
             // When
             let decision = AccessPolicy.decideMemberRecord(
-                operation, target: target, image: image, membership: caller.membership(of: image), principal: caller.principal)
+                operation, target: target, image: image, membership: caller.membership(of: image), principal: caller.principal, settings: .standard)
             // Then
             #expect(decision == .notFound, "\(operation)")
         }
@@ -524,8 +524,8 @@ struct MemberRecordPolicyTests {
         let principal = Principal.tenant(Tenants.consumer, role: .admin)
         let membership = makeMember(Tenants.consumer, status: current)
         // When
-        let update = AccessPolicy.decideMemberRecord(.updateStatus, target: Tenants.consumer, image: image, membership: membership, principal: principal)
-        let setOwn = AccessPolicy.decide(.setOwnStatus, image: image, membership: membership, principal: principal)
+        let update = AccessPolicy.decideMemberRecord(.updateStatus, target: Tenants.consumer, image: image, membership: membership, principal: principal, settings: .standard)
+        let setOwn = AccessPolicy.decide(.setOwnStatus, image: image, membership: membership, principal: principal, settings: .standard)
         // Then
         #expect(update == .allow)
         #expect(setOwn == .allow)
@@ -536,7 +536,7 @@ struct MemberRecordPolicyTests {
         let image = makeImage(visibility: .shared)
         // When
         let decision = AccessPolicy.decideMemberRecord(
-            .updateStatus, target: Tenants.consumer, image: image, membership: nil, principal: Principals.owner)
+            .updateStatus, target: Tenants.consumer, image: image, membership: nil, principal: Principals.owner, settings: .standard)
         // Then
         #expect(decision == .forbidden("The image owner may not change a member's status; only the member can."))
     }

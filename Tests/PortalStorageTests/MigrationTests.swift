@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -194,10 +195,10 @@ struct MigrationTests {
 
     @Test(arguments: ["UPDATE audit_events SET actor = 'someone else'", "DELETE FROM audit_events", "UPDATE audit_events SET detail = NULL WHERE id = 1"])
     func auditEvents_areAppendOnly(_ sql: String) async throws {
-        // Given an audit event written by a repository
+        // Given an audit event written through the store
         let database = try AppDatabase.inMemory()
-        let accounts = SQLAccountRepository(database: database, clock: .system)
-        _ = try await accounts.addTenant(try TenantID.parse("1001"), name: "A", actor: .cli("test"))
+        let store = SQLiteStore(database: database)
+        try await store.apply([.audit(AuditEvent(at: Date(), type: .tenantCreated, actor: .cli("test"), otherTenant: try TenantID.parse("1001")))])
         let count = try await database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_events") }
         #expect(count == 1)
         // When something tries to change or delete it

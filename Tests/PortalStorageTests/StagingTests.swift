@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PortalCrypto
+import PortalCore
 import PortalDomain
 import PortalStorage
 import Testing
@@ -27,13 +28,13 @@ struct StagingTests {
         let path = files.newTemporaryPath()
         // When it is staged with both digests
         let staged = try await Staging.stage(
-            unevenBuffers(bytes).async, to: path, policy: StagingPolicy(maxBytes: 1 << 30, declaredFormat: nil, sha512: true))
+                GuardedBody(unevenBuffers(bytes).async, cap: 1 << 30, format: nil), to: path, sha512: true)
         // Then the digests equal the one-shot digests, and the file holds exactly the data
         #expect(staged.path == path)
         #expect(staged.size == Int64(size))
         #expect(staged.md5 == ByteEncoding.hex(Digest.hash(.md5, bytes)))
         #expect(staged.sha512 == ByteEncoding.hex(Digest.hash(.sha512, bytes)))
-        #expect(staged.imageFacts == ImageDataFacts(size: Int64(size), checksum: staged.md5, sha512: staged.sha512 ?? ""))
+        #expect(staged.facts == BlobFacts(size: Int64(size), md5: staged.md5, sha512: staged.sha512))
         #expect(FileOps.size(of: path) == Int64(size))
         #expect(contents(of: path) == bytes)
         // And the file is private to the server
@@ -46,7 +47,7 @@ struct StagingTests {
         defer { try? FileManager.default.removeItem(atPath: files.root) }
         let bytes = pseudoRandomBytes(100_000)
         let staged = try await Staging.stage(
-            unevenBuffers(bytes).async, to: files.newTemporaryPath(), policy: StagingPolicy(maxBytes: 1 << 30, declaredFormat: nil, sha512: false))
+                GuardedBody(unevenBuffers(bytes).async, cap: 1 << 30, format: nil), to: files.newTemporaryPath(), sha512: false)
         #expect(staged.sha512 == nil)
         #expect(staged.md5 == ByteEncoding.hex(Digest.hash(.md5, bytes)))
     }
@@ -56,8 +57,7 @@ struct StagingTests {
         let files = try Self.directory()
         defer { try? FileManager.default.removeItem(atPath: files.root) }
         let staged = try await Staging.stage(
-            unevenBuffers(pseudoRandomBytes(cap)).async, to: files.newTemporaryPath(),
-            policy: StagingPolicy(maxBytes: Int64(cap), declaredFormat: nil, sha512: true))
+                GuardedBody(unevenBuffers(pseudoRandomBytes(cap)).async, cap: Int64(cap), format: nil), to: files.newTemporaryPath(), sha512: true)
         #expect(staged.size == Int64(cap))
     }
 
@@ -70,7 +70,7 @@ struct StagingTests {
         // When it is staged
         let error = await expectDomainError(.tooLarge) {
             try await Staging.stage(
-                unevenBuffers(pseudoRandomBytes(size)).async, to: path, policy: StagingPolicy(maxBytes: Int64(cap), declaredFormat: nil, sha512: true))
+                GuardedBody(unevenBuffers(pseudoRandomBytes(size)).async, cap: Int64(cap), format: nil), to: path, sha512: true)
         }
         // Then it is refused, saying nothing was stored, and nothing is left in tmp/
         #expect(error?.message.contains("nothing was stored") == true)
@@ -85,8 +85,7 @@ struct StagingTests {
         let path = files.newTemporaryPath()
         await #expect(throws: FailingBody.ClientWentAway.self) {
             try await Staging.stage(
-                FailingBody(buffers: unevenBuffers(pseudoRandomBytes(sentBeforeFailure))), to: path,
-                policy: StagingPolicy(maxBytes: 1 << 30, declaredFormat: .raw, sha512: true))
+                GuardedBody(FailingBody(buffers: unevenBuffers(pseudoRandomBytes(sentBeforeFailure))), cap: 1 << 30, format: .raw), to: path, sha512: true)
         }
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(regularFiles(under: files.tmpPath).isEmpty)
@@ -99,7 +98,7 @@ struct StagingTests {
         let path = files.newTemporaryPath()
         let error = await expectDomainError(.invalid) {
             try await Staging.stage(
-                unevenBuffers(pseudoRandomBytes(2 << 20)).async, to: path, policy: StagingPolicy(maxBytes: 1 << 30, declaredFormat: .qcow2, sha512: true))
+                GuardedBody(unevenBuffers(pseudoRandomBytes(2 << 20)).async, cap: 1 << 30, format: .qcow2), to: path, sha512: true)
         }
         #expect(error?.message.contains("qcow2") == true)
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -114,7 +113,8 @@ struct StagingTests {
         qcow2[7] = 3
         let path = files.newTemporaryPath()
         let error = await expectDomainError(.invalid) {
-            try await Staging.stage(unevenBuffers(qcow2, sizes: [3, 5, 100]).async, to: path, policy: StagingPolicy(maxBytes: 1 << 30, declaredFormat: .raw, sha512: true))
+            try await Staging.stage(
+                GuardedBody(unevenBuffers(qcow2, sizes: [3, 5, 100]).async, cap: 1 << 30, format: .raw), to: path, sha512: true)
         }
         #expect(error?.message.contains("qcow2") == true)
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -126,7 +126,8 @@ struct StagingTests {
         let path = files.newTemporaryPath()
         _ = FileManager.default.createFile(atPath: path, contents: Data("keep".utf8))
         await #expect(throws: (any Error).self) {
-            try await Staging.stage([ByteBuffer(string: "new")].async, to: path, policy: StagingPolicy(maxBytes: 100, declaredFormat: nil, sha512: false))
+            try await Staging.stage(
+                GuardedBody([ByteBuffer(string: "new")].async, cap: 100, format: nil), to: path, sha512: false)
         }
         #expect(contents(of: path) == Array("keep".utf8))
     }

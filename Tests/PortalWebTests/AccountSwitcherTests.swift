@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 import PortalStorage
 @testable import PortalWeb
@@ -27,7 +28,7 @@ struct HeldCast {
         d = try await world.token(try await world.tenant("5550004", name: "Delta"))
     }
 
-    var images: any ImageRepository { world.dependencies.images }
+    var useCases: UseCases { world.useCases }
 
     /// The account key of a credential (`t:<DDI>`).
     static func key(_ credential: Credential) -> String { HeldAccount.key(of: credential.principal) }
@@ -207,7 +208,7 @@ struct AccountSwitcherTests {
             var browser = Browser(client)
             try await browser.hold(cast.a, [cast.b, cast.c])
             // When C's token is revoked (image-portal tokens revoke)
-            _ = try await cast.world.dependencies.accounts.revoke(cast.c.tokenID, actor: cast.world.operatorActor)
+            _ = try await cast.world.useCases.accounts.revokeToken(cast.c.tokenID, by: cast.world.operatorActor)
             // Then the next request still works, says C was signed out, and re-issues the cookie without C
             let page = try await browser.get("/images")
             #expect(page.status == .ok)
@@ -227,7 +228,7 @@ struct AccountSwitcherTests {
             #expect(!HTML.containsWord("7310003", in: HTML.block("header", containing: "class=\"site\"", in: next.text) ?? ""))
             // And revoking the active account's token makes the first remaining one active
             try await browser.switchTo("t:7310002")
-            _ = try await cast.world.dependencies.accounts.revoke(cast.b.tokenID, actor: cast.world.operatorActor)
+            _ = try await cast.world.useCases.accounts.revokeToken(cast.b.tokenID, by: cast.world.operatorActor)
             let after = try await browser.get("/")
             #expect(Switcher.active(in: after.text)?.key == "t:7310001")
             #expect(Switcher.others(in: after.text).isEmpty)
@@ -253,8 +254,8 @@ struct AccountSwitcherTests {
             let payload = try #require(cast.world.payload(of: browser.sessionCookie))
             #expect(payload.acc.map { $0[0] } == ["t:7310002"] && payload.act == "t:7310002")
             #expect(payload.sid != sid)
-            #expect(try await cast.world.dependencies.sessions.isEnded(sid))
-            #expect(!(try await cast.world.dependencies.sessions.isEnded(payload.sid)))
+            #expect(try await cast.world.useCases.sessions.isEnded(sid))
+            #expect(!(try await cast.world.useCases.sessions.isEnded(payload.sid)))
             #expect(try await cast.world.auditEvents(type: .logout).map(\.tokenID) == [cast.a.tokenID])
             let home = try await browser.follow(response)
             #expect(HTML.flashes(in: home.text).contains("Signed out of 7310001 · Alpha. Your other accounts stay signed in."))
@@ -270,7 +271,7 @@ struct AccountSwitcherTests {
             try await browser.hold(cast.a, [cast.b, cast.c])
             let csrf = try await browser.csrf()
             // Given C's token is revoked while the person has a page open
-            _ = try await cast.world.dependencies.accounts.revoke(cast.c.tokenID, actor: cast.world.operatorActor)
+            _ = try await cast.world.useCases.accounts.revokeToken(cast.c.tokenID, by: cast.world.operatorActor)
             // When the next request is a switch to B
             let response = try await browser.post(Paths.accountsSwitch, form: [("_csrf", csrf), ("account", "t:7310002")])
             #expect(response.status == .seeOther)
@@ -292,7 +293,7 @@ struct AccountSwitcherTests {
             var browser = Browser(client)
             try await browser.hold(cast.a, [cast.c])
             let csrf = try await browser.csrf()
-            _ = try await cast.world.dependencies.accounts.revoke(cast.c.tokenID, actor: cast.world.operatorActor)
+            _ = try await cast.world.useCases.accounts.revokeToken(cast.c.tokenID, by: cast.world.operatorActor)
             // When B is added in the request that notices C's revocation
             let response = try await browser.post(Paths.accountsAdd, form: [("_csrf", csrf)] + Browser.accountFields(cast.b))
             #expect(response.status == .seeOther)
@@ -326,8 +327,8 @@ struct AccountSwitcherTests {
         let owner = try await cast.world.token(try await cast.world.tenant("7310009", name: "Outside owner"))
         let forB = try await cast.world.activeImage(by: owner, name: "offer for bravo")
         let forC = try await cast.world.activeImage(by: owner, name: "offer for charlie")
-        _ = try await cast.images.addMember("7310002", to: forB.id, canShare: false, sharePrivate: false, actor: owner.actor)
-        _ = try await cast.images.addMember("7310003", to: forC.id, canShare: false, sharePrivate: false, actor: owner.actor)
+        _ = try await cast.useCases.sharing.addMember("7310002", to: forB.id, by: owner.actor)
+        _ = try await cast.useCases.sharing.addMember("7310003", to: forC.id, by: owner.actor)
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.hold(cast.a, [cast.b, cast.c])
@@ -345,7 +346,7 @@ struct AccountSwitcherTests {
                 Paths.accountsInbox, [("account", "t:7310003"), ("image", forC.id.rawValue), ("return", "/"), ("status", "accepted")])
             // Then C's answer changed, as C, with C's token, and A is still active
             #expect(response.status == .seeOther && response.location == "/")
-            let members = try await cast.images.members(of: forC.id, for: owner.principal)
+            let members = try await cast.useCases.sharing.members(of: forC.id, for: owner.principal, api: .v2)
             #expect(members.map(\.status) == [.accepted])
             let updated = try await cast.world.auditEvents(type: .memberUpdated, image: forC.id)
             #expect(updated.count == 1)
@@ -357,14 +358,14 @@ struct AccountSwitcherTests {
             #expect(!page.text.contains("data-image=\"\(forC.id)\""))
             #expect(page.text.contains("data-image=\"\(forB.id)\""))
             // And B's share is untouched
-            #expect(try await cast.images.members(of: forB.id, for: owner.principal).map(\.status) == [.pending])
+            #expect(try await cast.useCases.sharing.members(of: forB.id, for: owner.principal, api: .v2).map(\.status) == [.pending])
         }
     }
 
     @Test func inboxAnswer_forAnAccountNotHeld_isRefused() async throws {
         let cast = try await HeldCast()
         let image = try await cast.world.activeImage(by: cast.a, name: "shared with d")
-        _ = try await cast.images.addMember("5550004", to: image.id, canShare: false, sharePrivate: false, actor: cast.a.actor)
+        _ = try await cast.useCases.sharing.addMember("5550004", to: image.id, by: cast.a.actor)
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.hold(cast.a, [cast.b])
@@ -427,7 +428,7 @@ struct AccountSwitcherTests {
     @Test func imagePage_asMemberWhoseOwnerAccountIsHeld_offersSwitchToOwner() async throws {
         let cast = try await HeldCast()
         let image = try await cast.world.activeImage(by: cast.a, name: "owned by alpha")
-        _ = try await cast.images.addMember("7310002", to: image.id, canShare: false, sharePrivate: false, actor: cast.a.actor)
+        _ = try await cast.useCases.sharing.addMember("7310002", to: image.id, by: cast.a.actor)
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.hold(cast.a, [cast.b])

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 import PortalStorage
 @testable import PortalWeb
@@ -244,7 +245,7 @@ struct MultipartHTTPTests {
             body.file("file", filename: "disk.raw", data: sampleBytes(100))
             let response = try await browser.upload(body)
             expectErrorPage(response, .contentTooLarge)
-            #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0)
+            #expect(try await cast.useCases.catalog.counts(for: cast.owner.principal).owned == 0)
         }
     }
 
@@ -260,7 +261,7 @@ struct MultipartHTTPTests {
             let cut = Array(body.bytes.dropLast(2))  // no closing delimiter, not even the part's CRLF
             let response = try await browser.send(.post, "/import/upload?_csrf=\(csrf)", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: cut))
             expectErrorPage(response, .badRequest)
-            #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0)
+            #expect(try await cast.useCases.catalog.counts(for: cast.owner.principal).owned == 0)
         }
     }
 

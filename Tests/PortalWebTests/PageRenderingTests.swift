@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 @testable import PortalStorage
 @testable import PortalWeb
@@ -106,9 +107,9 @@ enum Mock {
             osHashValue: "feedface", tags: [Hostile.script], properties: ["note": Hostile.attribute], createdAt: PageKit.date, updatedAt: PageKit.date)
     }
 
-    static func activity() throws -> DashboardPage.ActivityRow {
+    static func activity() throws -> ActivityRow {
         let id = ImageID.generate()
-        return DashboardPage.ActivityRow(
+        return ActivityRow(
             at: Format.date(PageKit.date), atISO: Format.isoDate(PageKit.date), type: "member.created", actor: Hostile.script,
             imageHref: Paths.image(id), imageID: id.rawValue, summary: Hostile.attribute)
     }
@@ -136,8 +137,8 @@ enum Mock {
             memberCount: 3)
     }
 
-    static func options(_ values: [String], selected: String) -> [ImagesPage.Option] {
-        values.map { ImagesPage.Option(value: $0, label: $0, selected: $0 == selected) }
+    static func options(_ values: [String], selected: String) -> [Option] {
+        values.map { Option(value: $0, label: $0, selected: $0 == selected) }
     }
 }
 
@@ -165,19 +166,19 @@ struct DetailVariant {
             checksum: image.checksum ?? "—", hashAlgo: "sha512", hashValue: image.osHashValue ?? "—", minDisk: 1, minRam: 512, protected: protected,
             hidden: false, created: Format.date(image.createdAt), updated: Format.date(image.updatedAt), tags: image.tags, hasTags: !image.tags.isEmpty,
             properties: image.properties.map { ImageDetailPage.Property(key: $0.key, value: $0.value) }, hasProperties: !image.properties.isEmpty,
-            origin: ImageDetailPage.origin(.copy(of: ImageID.generate())),
+            origin: ImageRow.origin(.copy(of: ImageID.generate())),
             lineage: [
                 ImageDetailPage.LineageRow(
                     id: ImageID.generate().rawValue, href: nil, name: Hostile.script, owner: "2002", ownerIsOther: true, status: "deleted", origin: "uploaded")
             ],
-            hasLineage: true, isOwner: isOwner, isMember: isMember, memberStatus: memberStatus, canAccept: canAccept, canReject: canReject,
+            hasLineage: true, isOwner: isOwner, showMembers: isOwner, canAddMembers: isOwner, canExport: isOwner, canEdit: isOwner, isMember: isMember, memberStatus: memberStatus, canAccept: canAccept, canReject: canReject,
             canRemind: canRemind, ownerHeldKey: ownerHeld?.key, ownerHeldLabel: ownerHeld?.label, members: members, hasMembers: !members.isEmpty,
             rejectedCandidates: rejectedCandidates, isShared: visibility == .shared, isPrivate: visibility == .private, heldTargets: heldTargets,
             hasHeldTargets: !heldTargets.isEmpty, canDelete: isOwner && !protected, canDeactivate: isOwner, canReactivate: false, canBoot: true,
             canDownload: true, downloadHref: Paths.image(image.id, "download"), checks: checks,
             exportable: !checks.isEmpty && checks.allSatisfy(\.passed), containers: containers, hasContainers: !containers.isEmpty,
             actionBase: Paths.image(image.id),
-            visibilityOptions: Visibility.allCases.map { ImagesPage.Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == visibility) })
+            visibilityOptions: Visibility.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == visibility) })
     }
 
     static func member(_ ddi: String, _ status: MemberStatus, image: Image) -> ImageDetailPage.MemberRow {
@@ -361,7 +362,7 @@ struct PageRenderingTests {
         let image = try Mock.image(owner: "2002")
         let model = ImagesPage.Model(
             chrome: chrome,
-            tabs: ImagesWebController.tabs.map { ImagesPage.Tab(label: $0.label, href: Paths.images + "?tab=" + $0.key, current: $0.key == "pending") },
+            tabs: ImagesPage.tabs.map { ImagesPage.Tab(label: $0.label, href: Paths.images + "?tab=" + $0.key, current: $0.key == "pending") },
             tab: "pending", tabTitle: "Pending", name: Hostile.attribute, statuses: Mock.options(["", "active"], selected: "active"),
             formats: Mock.options(["", "raw"], selected: ""), sorts: Mock.options(["newest", "name"], selected: "name"),
             rows: [
@@ -387,7 +388,7 @@ struct PageRenderingTests {
         // And an empty tab shows its message
         let empty = ImagesPage.Model(
             chrome: chrome, tabs: [], tab: "mine", tabTitle: "My images", name: "", statuses: [], formats: [], sorts: [], rows: [], hasRows: false,
-            answerable: false, emptyMessage: ImagesWebController.emptyMessage("mine"), nextHref: nil, firstHref: nil)
+            answerable: false, emptyMessage: ImagesPage.emptyMessage("mine"), nextHref: nil, firstHref: nil)
         #expect(try kit.render(empty, "images/list").contains("You have no images yet."))
     }
 
@@ -527,8 +528,8 @@ struct PageRenderingTests {
         let chrome = try kit.chrome(try Mock.tenantSession(), section: "Import")
         let model = ImportPage.Model(
             chrome: chrome, uploadAction: Paths.importUpload + "?_csrf=" + Paths.segment(PageKit.csrf),
-            diskFormats: DiskFormat.allCases.map { ImagesPage.Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == .qcow2) },
-            containerFormats: ContainerFormat.allCases.map { ImagesPage.Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == .bare) },
+            diskFormats: DiskFormat.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == .qcow2) },
+            containerFormats: ContainerFormat.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: $0 == .bare) },
             containers: [Hostile.script], hasContainers: true, maxSize: "10 GiB")
         let html = try kit.render(model, "import")
         expectWellFormedPage(html)
@@ -583,10 +584,10 @@ struct PageRenderingTests {
         let kit = try await PageKit.load()
         let chrome = try kit.chrome(try Mock.tenantSession(), section: "Files")
         let source = ImageID.generate()
-        let object = FilesPage.ObjectRow(
+        let object = ContainerPage.ObjectRow(
             name: Hostile.attribute, href: Paths.object("box", Hostile.attribute), size: "1 KiB", etag: "abc", modified: "today", exportedFrom: source.rawValue,
             csrf: PageKit.csrf, deleteAction: Paths.container("box", "object/delete"))
-        let model = FilesPage.ObjectsModel(
+        let model = ContainerPage.Model(
             chrome: chrome, name: Hostile.script, objects: [object], hasObjects: true, count: 1, bytes: "1 KiB",
             uploadAction: Paths.container("box", "upload") + "?_csrf=" + PageKit.csrf, deleteAction: Paths.container("box", "delete"), maxSize: "1 GiB")
         let html = try kit.render(model, "files/objects")
@@ -625,8 +626,8 @@ struct PageRenderingTests {
         func model(_ chrome: Chrome, staff: Bool) throws -> ActivityPage.Model {
             ActivityPage.Model(
                 chrome: chrome, rows: [try Mock.activity()], hasRows: true,
-                types: [ImagesPage.Option(value: "", label: "Any event", selected: true)]
-                    + AuditEventType.allCases.map { ImagesPage.Option(value: $0.rawValue, label: $0.rawValue, selected: false) },
+                types: [Option(value: "", label: "Any event", selected: true)]
+                    + AuditEventType.allCases.map { Option(value: $0.rawValue, label: $0.rawValue, selected: false) },
                 image: Hostile.attribute, tenant: Hostile.attribute, since: "", until: "", nextHref: "/activity?marker=9", csvHref: "/activity.csv?type=logout",
                 isStaff: staff)
         }
@@ -706,7 +707,7 @@ struct PageRenderingTests {
         let row = SupportPage.ShareRowView(try Mock.shareRow(status: .rejected), now: PageKit.date.addingTimeInterval(3 * 86_400))
         let model = SupportPage.Model(
             chrome: chrome, rows: [row], hasRows: true, owner: Hostile.attribute, member: "", olderThan: "30", minMembers: "",
-            statuses: ["", "pending", "rejected"].map { ImagesPage.Option(value: $0, label: $0.isEmpty ? "Any status" : $0, selected: $0 == "rejected") })
+            statuses: ["", "pending", "rejected"].map { Option(value: $0, label: $0.isEmpty ? "Any status" : $0, selected: $0 == "rejected") })
         let html = try kit.render(model, "support/index")
         expectWellFormedPage(html)
         #expect(html.contains("action=\"/support/lookup\""))
@@ -722,7 +723,7 @@ struct PageRenderingTests {
         let image = try Mock.image()
         let ancestor = ImageID.generate()
         let model = SupportImagePage.Model(
-            chrome: chrome, image: ImageRow(image), ownerName: Hostile.script, ownerHref: "/support/tenants/1001", origin: ImageDetailPage.origin(.upload),
+            chrome: chrome, image: ImageRow(image), ownerName: Hostile.script, ownerHref: "/support/tenants/1001", origin: ImageRow.origin(.upload),
             members: [SupportPage.MemberView(ddi: "2002", href: "/support/tenants/2002", status: "pending", since: "today")], hasMembers: true,
             lineage: [SupportPage.LineageView(id: ancestor.rawValue, href: Paths.supportImage(ancestor), owner: "2002", status: "active")], hasLineage: true,
             history: [try Mock.activity()], hasHistory: true)

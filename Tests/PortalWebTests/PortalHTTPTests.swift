@@ -6,6 +6,7 @@ import NIOCore
 import PortalApp
 import PortalAuth
 import PortalCrypto
+import PortalCore
 import PortalDomain
 import PortalStorage
 @testable import PortalWeb
@@ -24,12 +25,12 @@ struct PortalCast {
         member = try await world.token(try await world.tenant("2002", name: "Bravo"))
     }
 
-    var images: any ImageRepository { world.dependencies.images }
+    var useCases: UseCases { world.useCases }
 
     /// Shares `image` with the member as the owner.
     func share(_ image: Image, with credential: Credential? = nil) async throws {
         let target = try #require((credential ?? member).tenant)
-        _ = try await images.addMember(target.rawValue, to: image.id, canShare: false, sharePrivate: false, actor: owner.actor)
+        _ = try await useCases.sharing.addMember(target.rawValue, to: image.id, by: owner.actor)
     }
 }
 
@@ -149,24 +150,26 @@ struct SignInHTTPTests {
     @Test func check_fiveFailuresForOneAccount_blockItFromEveryAddressButNotOtherAccounts() async throws {
         // Given the sign-in check with distinct client addresses (the router tests have none)
         let cast = try await PortalCast()
-        let services = webServices(configuration: cast.world.configuration, dependencies: cast.world.dependencies)
-        func attempt(_ credential: Credential, token: String? = nil) throws -> LoginController.SignInAttempt {
-            LoginController.SignInAttempt(kind: "tenant", ddi: try #require(credential.tenant).rawValue, staff: "", token: token ?? credential.secret)
+        let signIn = cast.useCases.signIn
+        func attempt(_ credential: Credential, token: String? = nil, from address: String, request: String) throws -> SignInAttempt {
+            SignInAttempt(
+                kind: .tenant, ddi: try #require(credential.tenant).rawValue, staff: "", token: token ?? credential.secret, remoteAddress: address,
+                requestID: request)
         }
         // When tenant 1001 fails five times, from five addresses
         for index in 1...5 {
             let error = await #expect(throws: DomainError.self) {
-                try await LoginController.check(try attempt(cast.owner, token: "wrong"), services: services, remoteAddress: "10.0.0.\(index)", requestID: "req-\(index)")
+                try await signIn.check(try attempt(cast.owner, token: "wrong", from: "10.0.0.\(index)", request: "req-\(index)"))
             }
             #expect(error?.status == .unauthorized)
         }
         // Then even the right token from a fresh address is refused with 429
         let blocked = await #expect(throws: DomainError.self) {
-            try await LoginController.check(try attempt(cast.owner), services: services, remoteAddress: "10.9.9.9", requestID: "req-6")
+            try await signIn.check(try attempt(cast.owner, from: "10.9.9.9", request: "req-6"))
         }
         #expect(blocked?.status == .tooManyRequests)
         // And another account from that address still signs in
-        let other = try await LoginController.check(try attempt(cast.member), services: services, remoteAddress: "10.9.9.9", requestID: "req-7")
+        let other = try await signIn.check(try attempt(cast.member, from: "10.9.9.9", request: "req-7"))
         #expect(other.held == HeldAccount(key: "t:2002", tokenID: cast.member.tokenID))
     }
 
@@ -393,7 +396,7 @@ struct SessionHTTPTests {
             try await browser.signIn(cast.owner)
             #expect(try await browser.get("/images").status == .ok)
             // When the operator revokes the token the session was opened with (image-portal tokens revoke)
-            _ = try await cast.world.dependencies.accounts.revoke(cast.owner.tokenID, actor: cast.world.operatorActor)
+            _ = try await cast.world.useCases.accounts.revokeToken(cast.owner.tokenID, by: cast.world.operatorActor)
             // Then the next request goes to the sign-in page, cookie cleared, with the reason
             let response = try await browser.get("/images")
             #expect(response.status == .seeOther)
@@ -417,7 +420,7 @@ struct SessionHTTPTests {
             #expect(response.status == .seeOther)
             #expect(response.location == Paths.login)
             #expect(response.setCookie(SessionCodec.cookieName)?.deletes == true)
-            #expect(try await cast.world.dependencies.sessions.isEnded(sid))
+            #expect(try await cast.world.useCases.sessions.isEnded(sid))
             let logouts = try await cast.world.auditEvents(type: .logout)
             #expect(logouts.map(\.tokenID) == [cast.owner.tokenID])
             // And a copy of the old cookie no longer opens pages
@@ -444,11 +447,10 @@ struct PortalPagesHTTPTests {
         let cast = try await PortalCast()
         let image = try await cast.world.activeImage(by: cast.owner, name: "mine")
         let foreign = try await cast.world.activeImage(by: cast.member, name: "offered")
-        _ = try await cast.images.addMember("1001", to: foreign.id, canShare: false, sharePrivate: false, actor: cast.member.actor)
-        _ = try await cast.world.dependencies.objects.createContainer("exports", for: try #require(cast.owner.tenant))
-        let server = try await cast.world.dependencies.compute.create(name: "web-1", imageRef: image.id.rawValue, actor: cast.owner.actor)
-        let task = try await cast.world.dependencies.tasks.create(
-            type: .export, input: ["image_uuid": .string(image.id.rawValue), "receiving_swift_container": .string("exports")], actor: cast.owner.actor)
+        _ = try await cast.useCases.sharing.addMember("1001", to: foreign.id, by: cast.member.actor)
+        _ = try await cast.world.createContainer("exports", for: try #require(cast.owner.tenant))
+        let server = try await cast.world.useCases.compute.boot(name: "web-1", imageRef: image.id.rawValue, by: cast.owner.actor)
+        let task = try await cast.world.useCases.tasks.create(.export, input: ["image_uuid": .string(image.id.rawValue), "receiving_swift_container": .string("exports")], by: cast.owner.actor)
         let uri = path.replacingOccurrences(of: "{image}", with: image.id.rawValue).replacingOccurrences(of: "{shared}", with: foreign.id.rawValue)
             .replacingOccurrences(of: "{server}", with: server.id.rawValue).replacingOccurrences(of: "{task}", with: task.id.rawValue)
         try await cast.world.application().test(.router) { client in
@@ -476,8 +478,8 @@ struct PortalPagesHTTPTests {
         let world = try TestWorld()
         let owner = try await world.token(try await world.tenant("1001", name: Hostile.script))
         let image = try await world.activeImage(by: owner, name: Hostile.script, properties: ["note": Hostile.attribute])
-        let server = try await world.dependencies.compute.create(name: Hostile.script, imageRef: image.id.rawValue, actor: owner.actor)
-        _ = try await world.dependencies.objects.createContainer(Hostile.attribute, for: try #require(owner.tenant))
+        let server = try await world.useCases.compute.boot(name: Hostile.script, imageRef: image.id.rawValue, by: owner.actor)
+        _ = try await world.createContainer(Hostile.attribute, for: try #require(owner.tenant))
         try await world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(owner)
@@ -535,7 +537,7 @@ struct CSRFHTTPTests {
             // Then a 403 page names the request, and the image is unchanged
             expectErrorPage(response, .forbidden)
             #expect(response.text.contains("security token is missing or out of date"))
-            #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.name == "keep")
+            #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.name == "keep")
         }
     }
 
@@ -554,11 +556,11 @@ struct CSRFHTTPTests {
             let response = try await first.post("/images/\(image.id)/edit", form: [("_csrf", otherToken), ("name", "renamed")])
             // Then it is refused
             expectErrorPage(response, .forbidden)
-            #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.name == "keep")
+            #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.name == "keep")
             // And with its own token the same form works
             let own = try await first.submit("/images/\(image.id)/edit", [("name", "renamed")])
             #expect(own.status == .seeOther)
-            #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.name == "renamed")
+            #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.name == "renamed")
         }
     }
 }
@@ -587,7 +589,7 @@ struct ImportUploadHTTPTests {
             let location = try #require(response.location)
             #expect(location.hasPrefix("/images/"))
             let id = try #require(ImageID(rawValue: String(location.dropFirst("/images/".count))))
-            let image = try await cast.images.find(id, for: cast.owner.principal).image
+            let image = try await cast.useCases.catalog.show(id, for: cast.owner.principal).image
             #expect(image.status == .active)
             #expect(image.name == "from the browser")
             #expect(image.visibility == .private && image.diskFormat == .raw && image.containerFormat == .bare)
@@ -612,7 +614,7 @@ struct ImportUploadHTTPTests {
             body.file("file", filename: "server disk.raw", data: sampleBytes(100))
             let response = try await browser.upload(body)
             let id = try #require(ImageID(rawValue: String((response.location ?? "").dropFirst("/images/".count))))
-            #expect(try await cast.images.find(id, for: cast.owner.principal).image.name == "server disk.raw")
+            #expect(try await cast.useCases.catalog.show(id, for: cast.owner.principal).image.name == "server disk.raw")
         }
     }
 
@@ -630,10 +632,10 @@ struct ImportUploadHTTPTests {
             let response = try await browser.upload(body)
             // Then a 400 page explains, and no image exists
             expectErrorPage(response, .badRequest)
-            #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0)
+            #expect(try await cast.useCases.catalog.counts(for: cast.owner.principal).owned == 0)
             var query = ImageListQuery()
             query.visibility = .all
-            #expect(try await cast.images.list(query, for: cast.owner.principal).images.isEmpty)
+            #expect(try await cast.useCases.catalog.list(query, for: cast.owner.principal).images.isEmpty)
         }
     }
 
@@ -675,7 +677,7 @@ struct ImportUploadHTTPTests {
             // Then the upload is refused ("Send one file at a time") and, as for any failed upload, nothing is kept
             expectErrorPage(response, .badRequest)
             #expect(response.text.contains("Send one file at a time."))
-            #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0, "a refused upload left an image behind")
+            #expect(try await cast.useCases.catalog.counts(for: cast.owner.principal).owned == 0, "a refused upload left an image behind")
         }
     }
 
@@ -689,7 +691,7 @@ struct ImportUploadHTTPTests {
             body.file("file", filename: "disk.raw", data: sampleBytes(100))
             let response = try await browser.send(.post, "/import/upload", headers: [.contentType: body.contentType], body: ByteBuffer(bytes: body.finished))
             expectErrorPage(response, .forbidden)
-            #expect(try await cast.images.counts(for: try #require(cast.owner.tenant)).owned == 0)
+            #expect(try await cast.useCases.catalog.counts(for: cast.owner.principal).owned == 0)
         }
     }
 }
@@ -731,7 +733,7 @@ struct ImageActionsHTTPTests {
             let response = try await browser.submit("/images/\(image.id)/share", [("members", "2002"), ("make_shared", "on")])
             let flashes = HTML.flashes(in: try await browser.follow(response).text)
             #expect(flashes.contains("The image is now shared (it was private)."), "\(flashes)")
-            #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.visibility == .shared)
+            #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.visibility == .shared)
             #expect(try await cast.world.memberStatuses(of: image.id, owner: cast.owner) == ["2002": .pending])
         }
     }
@@ -781,7 +783,7 @@ struct ImageActionsHTTPTests {
     @Test func export_toAContainer_createsAnExportTask() async throws {
         let cast = try await PortalCast()
         let image = try await cast.world.activeImage(by: cast.owner, name: "outbound")
-        _ = try await cast.world.dependencies.objects.createContainer("exports", for: try #require(cast.owner.tenant))
+        _ = try await cast.world.createContainer("exports", for: try #require(cast.owner.tenant))
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(cast.owner)
@@ -794,7 +796,7 @@ struct ImageActionsHTTPTests {
             #expect(response.status == .seeOther)
             let location = try #require(response.location)
             let taskID = try #require(TaskID(rawValue: String(location.dropFirst("/tasks/".count))), "\(location)")
-            let task = try await cast.world.dependencies.tasks.task(taskID, for: cast.owner.principal)
+            let task = try await cast.world.useCases.tasks.task(taskID, for: cast.owner.principal)
             #expect(task.type == .export)
             #expect(task.input["image_uuid"] == .string(image.id.rawValue))
             #expect(task.input["receiving_swift_container"] == .string("exports"))
@@ -815,11 +817,11 @@ struct StaffHTTPTests {
         let tenant = try #require(cast.owner.tenant)
         let image = try await cast.world.activeImage(by: cast.owner, name: "watched")
         try await cast.share(image)
-        let server = try await cast.world.dependencies.compute.create(name: "web-1", imageRef: image.id.rawValue, actor: cast.owner.actor)
-        _ = try await cast.world.dependencies.objects.createContainer("box", for: tenant)
-        _ = try await cast.world.dependencies.objects.put(
+        let server = try await cast.world.useCases.compute.boot(name: "web-1", imageRef: image.id.rawValue, by: cast.owner.actor)
+        _ = try await cast.world.createContainer("box", for: tenant)
+        _ = try await cast.world.putObject(
             [ByteBuffer(string: "hello")].async, container: "box", name: "obj", contentType: "text/plain", expectedETag: nil, for: tenant)
-        let before = try await cast.images.find(image.id, for: cast.owner.principal).image
+        let before = try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image
         try await cast.world.application().test(.router) { client in
             var browser = Browser(client)
             try await browser.signIn(support)
@@ -864,13 +866,13 @@ struct StaffHTTPTests {
             }
         }
         // Then nothing changed
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image == before)
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image == before)
         #expect(try await cast.world.memberStatuses(of: image.id, owner: cast.owner) == ["2002": .pending])
-        #expect(try await cast.world.dependencies.compute.servers(of: tenant).map(\.id) == [server.id])
-        #expect(try await cast.world.dependencies.objects.containers(of: tenant).map(\.name) == ["box"])
-        #expect(try await cast.world.dependencies.objects.container("box", of: tenant)?.objectCount == 1)
-        #expect(try await cast.world.dependencies.tasks.list(TaskQuery(), for: cast.owner.principal).tasks.isEmpty)
-        #expect(try await cast.images.counts(for: tenant).owned == 1)
+        #expect(try await cast.world.useCases.compute.servers(for: cast.owner.principal).map(\.id) == [server.id])
+        #expect(try await cast.world.useCases.files.containers(account: nil, for: cast.owner.principal).map(\.name) == ["box"])
+        #expect(try await cast.world.useCases.files.container("box", account: nil, for: cast.owner.principal).objectCount == 1)
+        #expect(try await cast.world.useCases.tasks.list(TaskQuery(), for: cast.owner.principal).tasks.isEmpty)
+        #expect(try await cast.useCases.catalog.counts(for: cast.owner.principal).owned == 1)
         for type in [AuditEventType.memberCreated, .memberUpdated, .memberDeleted, .imageUpdated, .imageDeleted, .imageDeactivated, .serverCreated] {
             #expect(try await cast.world.auditEvents(type: type).allSatisfy { !$0.actor.contains("helen") }, "\(type)")
         }
@@ -903,9 +905,9 @@ struct StaffHTTPTests {
             #expect(try await browser.get("/admin").status == .ok)
             #expect(try await browser.get("/admin/tenants/1001").status == .ok)
         }
-        #expect(try await cast.world.dependencies.accounts.tenant(try TenantID.parse("5555")) == nil)
-        #expect(try await cast.world.dependencies.accounts.token(cast.member.tokenID)?.revokedAt == nil)
-        #expect(try await cast.world.dependencies.accounts.tokens(tenant: try TenantID.parse("1001")).count == 1)
+        #expect(try await cast.world.useCases.accounts.tenant(try TenantID.parse("5555")) == nil)
+        #expect(try await cast.world.useCases.accounts.token(cast.member.tokenID)?.revokedAt == nil)
+        #expect(try await cast.world.useCases.accounts.tokens(of: TokenOwner.of(try TenantID.parse("1001")), for: Actor.cli("test").principal).count == 1)
     }
 }
 
@@ -930,7 +932,7 @@ struct TokenIssueHTTPTests {
             #expect(!location.contains(secret))
             #expect(!(response.headers[values: .setCookie].joined().contains(secret)))
             // And the shown token works, for this tenant, expiring in 30 days
-            let info = try #require(try await cast.world.dependencies.accounts.authenticate(secret))
+            let info = try #require(try await cast.world.useCases.accounts.authenticate(secret))
             #expect(info.principal.tenantID == cast.owner.tenant)
             #expect(info.expiresAt == cast.world.now.addingTimeInterval(30 * 86_400))
             #expect(page.text.contains("ci job"))

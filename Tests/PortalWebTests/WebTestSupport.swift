@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PortalApp
 import PortalAuth
+import PortalCore
 import PortalDomain
 import PortalStorage
 @testable import PortalWeb
@@ -372,12 +373,12 @@ extension TestWorld {
         query.type = type
         query.imageID = image
         query.limit = AuditQuery.maxLimit
-        return try await dependencies.audit.events(query, for: .staff(.commandLineOperator, role: .admin)).events.reversed()
+        return try await dependencies.useCases.audit.events(query, for: .staff(.commandLineOperator, role: .admin)).events.reversed()
     }
 
     /// The members of an image, as its owner sees them, by tenant.
     func memberStatuses(of image: ImageID, owner: Credential) async throws -> [String: MemberStatus] {
-        let members = try await dependencies.images.members(of: image, for: owner.principal)
+        let members = try await dependencies.useCases.sharing.members(of: image, for: owner.principal, api: .v2)
         return Dictionary(uniqueKeysWithValues: members.map { ($0.memberID.rawValue, $0.status) })
     }
 

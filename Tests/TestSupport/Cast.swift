@@ -1,6 +1,6 @@
 import PortalApp
+package import PortalCore
 package import PortalDomain
-package import PortalStorage
 
 /// The people of a sharing story, all in one world: a producer (tenant 1001, with member and admin
 /// tokens), consumers 2002–2004, a stranger 3003, a tenant admin 4004, staff admin and support.
@@ -21,7 +21,7 @@ package struct Cast: Sendable {
     package let staffAdmin: Credential
     package let support: Credential
 
-    package init(settings: StorageSettings = StorageSettings()) async throws {
+    package init(settings: CoreSettings = .standard) async throws {
         let world = try TestWorld(settings: settings)
         self.world = world
         let producer = try await world.tenant("1001")
@@ -36,8 +36,8 @@ package struct Cast: Sendable {
         support = try await world.staff("help", role: .support)
     }
 
-    /// The image repository.
-    package var images: any ImageRepository { world.dependencies.images }
+    /// The use cases.
+    package var useCases: UseCases { world.useCases }
 
     /// An active image of the owner with `visibility` (created with the admin token, so public is allowed too).
     package func image(
@@ -49,15 +49,15 @@ package struct Cast: Sendable {
     /// Adds `member` to `image` as the owner, then sets its status as the member.
     package func share(_ image: Image, with member: Credential, status: MemberStatus = .pending) async throws {
         guard let memberID = member.tenant else { throw DomainError.invalid("staff cannot be members") }
-        _ = try await images.addMember(memberID.rawValue, to: image.id, canShare: false, sharePrivate: false, actor: owner.actor)
+        _ = try await useCases.sharing.addMember(memberID.rawValue, to: image.id, by: owner.actor)
         if status != .pending {
-            _ = try await images.setStatus(status.rawValue, member: memberID.rawValue, of: image.id, actor: member.actor)
+            _ = try await useCases.sharing.answer(image.id, member: memberID.rawValue, status: status.rawValue, by: member.actor)
         }
     }
 
     /// Changes an image's visibility as the owner's admin token.
     package func setVisibility(_ image: Image, _ visibility: Visibility) async throws {
-        _ = try await images.update(image.id, actor: ownerAdmin.actor) { _ throws(DomainError) in [.visibility(visibility)] }
+        _ = try await useCases.lifecycle.changeVisibility(image.id, to: visibility, by: ownerAdmin.actor)
     }
 }
 

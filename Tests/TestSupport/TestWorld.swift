@@ -6,8 +6,9 @@ import Logging
 import NIOCore
 package import PortalApp
 import PortalAuth
+package import PortalCore
 package import PortalDomain
-package import PortalStorage
+import PortalStorage
 
 /// A fresh world for one test: an in-memory database, a temporary data directory, a fixed clock,
 /// and helpers that create tenants, staff, tokens and images through the real repositories.
@@ -23,8 +24,8 @@ package struct TestWorld: Sendable {
     }()
 
     /// A world with default settings (or the given ones).
-    package init(settings: StorageSettings = StorageSettings()) throws {
-        dependencies = try AppDependencies.testing(settings: settings)
+    package init(settings: CoreSettings = .standard, clock: PortalClock? = nil) throws {
+        dependencies = try AppDependencies.testing(settings: settings, clock: clock)
         var configuration = AppConfiguration()
         configuration.resourcesDirectory = Self.repositoryRoot
         configuration.dataDirectory = dependencies.files.root
@@ -35,8 +36,11 @@ package struct TestWorld: Sendable {
         self.configuration = configuration
     }
 
-    /// The time the fixed clock shows.
+    /// The time the clock shows.
     package var now: Date { dependencies.clock.now() }
+
+    /// The use cases, as every API and the portal call them.
+    package var useCases: UseCases { dependencies.useCases }
 
     /// The command-line operator.
     package var operatorActor: Actor { .cli("test") }
@@ -45,21 +49,21 @@ package struct TestWorld: Sendable {
     @discardableResult
     package func tenant(_ ddi: String, name: String = "") async throws -> TenantID {
         let id = try TenantID.parse(ddi)
-        _ = try await dependencies.accounts.addTenant(id, name: name.isEmpty ? "Tenant \(ddi)" : name, actor: operatorActor)
+        _ = try await useCases.accounts.addTenant(id, name: name.isEmpty ? "Tenant \(ddi)" : name, by: operatorActor)
         return id
     }
 
     /// Issues a tenant token; returns the principal, its token ID and the secret.
     package func token(_ tenant: TenantID, role: TenantRole = .member) async throws -> Credential {
-        let issued = try await dependencies.accounts.issue(for: .tenant(tenant, role: role), label: "test", expiresAt: nil, actor: operatorActor)
+        let issued = try await useCases.accounts.issueToken(for: .tenant(tenant, role: role), label: "test", expiresAt: nil, by: operatorActor)
         return Credential(principal: issued.info.principal, tokenID: issued.info.id, secret: issued.secret)
     }
 
     /// Creates a staff account and issues its token.
     package func staff(_ name: String, role: StaffRole) async throws -> Credential {
         let staffName = try StaffName.parse(name)
-        _ = try await dependencies.accounts.addStaff(staffName, role: role, actor: operatorActor)
-        let issued = try await dependencies.accounts.issue(for: .staff(staffName), label: "test", expiresAt: nil, actor: operatorActor)
+        _ = try await useCases.accounts.addStaff(staffName, role: role, by: operatorActor)
+        let issued = try await useCases.accounts.issueToken(for: .staff(staffName), label: "test", expiresAt: nil, by: operatorActor)
         return Credential(principal: issued.info.principal, tokenID: issued.info.id, secret: issued.secret)
     }
 
@@ -68,9 +72,8 @@ package struct TestWorld: Sendable {
         by owner: Credential, name: String = "image", visibility: Visibility = .shared, diskFormat: DiskFormat = .raw,
         properties: [String: String] = [:]
     ) async throws -> Image {
-        try await dependencies.images.create(
-            ImageDraft(name: name, visibility: visibility, diskFormat: diskFormat, containerFormat: .bare, properties: properties),
-            origin: .upload, actor: owner.actor)
+        try await useCases.catalog.create(
+            ImageDraft(name: name, visibility: visibility, diskFormat: diskFormat, containerFormat: .bare, properties: properties), by: owner.actor)
     }
 
     /// An active image with `data`, owned by `owner`.
@@ -79,8 +82,7 @@ package struct TestWorld: Sendable {
         properties: [String: String] = [:]
     ) async throws -> Image {
         let image = try await queuedImage(by: owner, name: name, visibility: visibility, properties: properties)
-        return try await dependencies.imageData.upload(
-            [ByteBuffer(bytes: data)].async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
+        return try await useCases.imageData.upload([ByteBuffer(bytes: data)].async, to: image.id, declared: DeclaredData(), by: owner.actor)
     }
 
     /// The application, as `serve` builds it.
@@ -128,4 +130,49 @@ package struct AsyncArraySequence<Base: Collection & Sendable>: AsyncSequence, S
     }
 
     package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(index: base.startIndex, base: base) }
+}
+
+extension CoreSettings {
+    /// Settings for a test: the defaults, with the given changes.
+    package static func testing(access: AccessSettings = .standard, memberQuota: Int = MemberRules.defaultQuota, uploadSizeCap: Int64 = 1 << 40) -> CoreSettings {
+        CoreSettings(access: access, memberQuota: memberQuota, uploadSizeCap: uploadSizeCap)
+    }
+}
+
+extension TestWorld {
+    /// The actor of a tenant's own member token, for fixtures that act as the tenant.
+    package func tenantActor(_ tenant: TenantID) -> Actor {
+        Actor(principal: .tenant(tenant, role: .member), tokenID: nil, requestID: "req-test")
+    }
+
+    /// Creates a container in a tenant's account, through the files use case.
+    @discardableResult
+    package func createContainer(_ name: String, for tenant: TenantID) async throws -> Bool {
+        try await useCases.files.createContainer(name, account: nil, by: tenantActor(tenant))
+    }
+
+    /// Stores an object in a tenant's account, through the files use case.
+    @discardableResult
+    package func putObject<Body: AsyncSequence>(
+        _ body: Body, container: String, name: String, contentType: String = "application/octet-stream", expectedETag: String? = nil,
+        for tenant: TenantID
+    ) async throws -> StoredObject where Body.Element == ByteBuffer {
+        try await useCases.files.put(
+            body, container: container, name: name, contentType: contentType, expectedETag: expectedETag, account: nil, by: tenantActor(tenant))
+    }
+
+    /// A listing page of a tenant's container.
+    package func listObjects(_ container: String, of tenant: TenantID, _ listing: ObjectListing = ObjectListing()) async throws -> [ListingEntry] {
+        try await useCases.files.objects(in: container, account: nil, for: tenantActor(tenant).principal, listing)
+    }
+
+    /// An object's bytes, read whole.
+    package func objectBytes(_ name: String, in container: String, of tenant: TenantID) async throws -> (object: StoredObject, bytes: [UInt8]) {
+        let download = try await useCases.files.read(name, in: container, account: nil, range: .whole, for: tenantActor(tenant).principal)
+        var bytes: [UInt8] = []
+        if let body = download.body {
+            for try await buffer in body { bytes += buffer.readableBytesView }
+        }
+        return (download.object, bytes)
+    }
 }

@@ -192,6 +192,9 @@ package enum TokenOwner: Hashable, Sendable {
     case tenant(TenantID)
     case staff(StaffName)
     case everyone
+
+    /// One tenant's tokens, or everyone's.
+    package static func of(_ tenant: TenantID?) -> TokenOwner { tenant.map(TokenOwner.tenant) ?? .everyone }
 }
 
 /// Read-only queries about the audit trail.

@@ -1,22 +1,24 @@
 import Foundation
 import GRDB
 import PortalApp
+import PortalAuth
 import PortalCrypto
 import PortalDomain
 import PortalStorage
+import PortalCore
 import Testing
 import TestSupport
 
-@Suite("Account repository")
-struct AccountRepositoryTests {
+@Suite("Accounts and tokens")
+struct AccountsTests {
     // MARK: Tenants and staff
 
     @Test func addTenant_new_isListedAndFound() async throws {
         let world = try TestWorld()
-        let accounts = world.dependencies.accounts
-        _ = try await accounts.addTenant(try ddi("2002"), name: "  Beta  ", actor: .cli("test"))
-        _ = try await accounts.addTenant(try ddi("1001"), name: "Alpha", actor: .cli("test"))
-        let all = try await accounts.allTenants()
+        let accounts = world.useCases.accounts
+        _ = try await accounts.addTenant(try ddi("2002"), name: "  Beta  ", by: .cli("test"))
+        _ = try await accounts.addTenant(try ddi("1001"), name: "Alpha", by: .cli("test"))
+        let all = try await accounts.allTenants(for: Actor.cli("test").principal)
         #expect(all.map(\.id.rawValue) == ["1001", "2002"])
         #expect(try await accounts.tenant(try ddi("2002"))?.name == "Beta")
         #expect(try await accounts.tenant(try ddi("3003")) == nil)
@@ -27,25 +29,25 @@ struct AccountRepositoryTests {
     @Test func addTenant_twice_isConflict() async throws {
         let world = try TestWorld()
         _ = try await world.tenant("1001")
-        await expectDomainError(.conflict) { try await world.dependencies.accounts.addTenant(try ddi("1001"), name: "again", actor: .cli("test")) }
-        #expect(try await world.dependencies.accounts.allTenants().count == 1)
+        await expectDomainError(.conflict) { try await world.useCases.accounts.addTenant(try ddi("1001"), name: "again", by: .cli("test")) }
+        #expect(try await world.useCases.accounts.allTenants(for: Actor.cli("test").principal).count == 1)
     }
 
     @Test func addTenant_nameTooLong_isInvalid() async throws {
         let world = try TestWorld()
         await expectDomainError(.invalid) {
-            try await world.dependencies.accounts.addTenant(try ddi("1001"), name: String(repeating: "n", count: 256), actor: .cli("test"))
+            try await world.useCases.accounts.addTenant(try ddi("1001"), name: String(repeating: "n", count: 256), by: .cli("test"))
         }
     }
 
     @Test func addStaff_newAndDuplicate() async throws {
         let world = try TestWorld()
-        let accounts = world.dependencies.accounts
+        let accounts = world.useCases.accounts
         let alice = try StaffName.parse("alice")
-        _ = try await accounts.addStaff(alice, role: .support, actor: .cli("test"))
-        _ = try await accounts.addStaff(try StaffName.parse("ops"), role: .admin, actor: .cli("test"))
-        await expectDomainError(.conflict) { try await accounts.addStaff(alice, role: .admin, actor: .cli("test")) }
-        let all = try await accounts.allStaff()
+        _ = try await accounts.addStaff(alice, role: .support, by: .cli("test"))
+        _ = try await accounts.addStaff(try StaffName.parse("ops"), role: .admin, by: .cli("test"))
+        await expectDomainError(.conflict) { try await accounts.addStaff(alice, role: .admin, by: .cli("test")) }
+        let all = try await accounts.allStaff(for: Actor.cli("test").principal)
         #expect(all.map(\.name.rawValue) == ["alice", "ops"])
         #expect(all.map(\.role) == [.support, .admin])
         #expect(try await accounts.staff(alice)?.role == .support)
@@ -56,10 +58,10 @@ struct AccountRepositoryTests {
     @Test func issue_thenAuthenticate_returnsThePrincipal() async throws {
         let world = try TestWorld()
         let tenant = try await world.tenant("1001")
-        let issued = try await world.dependencies.accounts.issue(for: .tenant(tenant, role: .admin), label: " ci ", expiresAt: nil, actor: .cli("test"))
+        let issued = try await world.useCases.accounts.issueToken(for: .tenant(tenant, role: .admin), label: " ci ", expiresAt: nil, by: .cli("test"))
         #expect(issued.secret.hasPrefix(issued.info.id.rawValue + "."))
         #expect(issued.info.label == "ci")
-        let info = try await world.dependencies.accounts.authenticate(issued.secret)
+        let info = try await world.useCases.accounts.authenticate(issued.secret)
         #expect(info?.id == issued.info.id)
         #expect(info?.principal == .tenant(tenant, role: .admin))
     }
@@ -67,10 +69,10 @@ struct AccountRepositoryTests {
     @Test func issue_forUnknownTenantOrStaff_isNotFound() async throws {
         let world = try TestWorld()
         await expectDomainError(.notFound) {
-            try await world.dependencies.accounts.issue(for: .tenant(try ddi("9999"), role: .member), label: "", expiresAt: nil, actor: .cli("test"))
+            try await world.useCases.accounts.issueToken(for: .tenant(try ddi("9999"), role: .member), label: "", expiresAt: nil, by: .cli("test"))
         }
         await expectDomainError(.notFound) {
-            try await world.dependencies.accounts.issue(for: .staff(try StaffName.parse("ghost")), label: "", expiresAt: nil, actor: .cli("test"))
+            try await world.useCases.accounts.issueToken(for: .staff(try StaffName.parse("ghost")), label: "", expiresAt: nil, by: .cli("test"))
         }
     }
 
@@ -78,7 +80,7 @@ struct AccountRepositoryTests {
         let world = try TestWorld()
         let tenant = try await world.tenant("1001")
         await expectDomainError(.invalid) {
-            try await world.dependencies.accounts.issue(for: .tenant(tenant, role: .member), label: "", expiresAt: world.now, actor: .cli("test"))
+            try await world.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "", expiresAt: world.now, by: .cli("test"))
         }
     }
 
@@ -112,14 +114,15 @@ struct AccountRepositoryTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/portal.sqlite"
         let database = try AppDatabase.open(path: path)
-        let accounts = SQLAccountRepository(database: database, clock: .system)
+        let files = DataDirectory(root: directory + "/data")
+        let accounts = AppDependencies(database: database, files: files, clock: .system, settings: .standard, sessionKeys: try .ephemeral()).useCases.accounts
         let tenant = try ddi("1001")
-        _ = try await accounts.addTenant(tenant, name: "A", actor: .cli("test"))
+        _ = try await accounts.addTenant(tenant, name: "A", by: .cli("test"))
         // When tokens are issued and used
         var secrets: [String] = []
         var ids: [String] = []
         for _ in 0..<3 {
-            let issued = try await accounts.issue(for: .tenant(tenant, role: .member), label: "t", expiresAt: nil, actor: .cli("test"))
+            let issued = try await accounts.issueToken(for: .tenant(tenant, role: .member), label: "t", expiresAt: nil, by: .cli("test"))
             _ = try await accounts.authenticate(issued.secret)
             secrets.append(issued.secret)
             ids.append(issued.info.id.rawValue)
@@ -151,47 +154,47 @@ struct AccountRepositoryTests {
     func authenticate_unknownOrMalformed_returnsNil(_ presented: String) async throws {
         let world = try TestWorld()
         _ = try await world.token(try await world.tenant("1001"))
-        #expect(try await world.dependencies.accounts.authenticate(presented) == nil)
+        #expect(try await world.useCases.accounts.authenticate(presented) == nil)
     }
 
     @Test func authenticate_knownIDWithWrongSecret_returnsNil() async throws {
         let world = try TestWorld()
         let credential = try await world.token(try await world.tenant("1001"))
         let wrong = credential.tokenID.rawValue + ".wrong-secret-of-the-right-token"
-        #expect(try await world.dependencies.accounts.authenticate(wrong) == nil)
-        #expect(try await world.dependencies.accounts.authenticate(credential.secret + "x") == nil)
-        #expect(try await world.dependencies.accounts.authenticate(String(credential.secret.dropLast())) == nil)
-        #expect(try await world.dependencies.accounts.authenticate(credential.secret) != nil)
+        #expect(try await world.useCases.accounts.authenticate(wrong) == nil)
+        #expect(try await world.useCases.accounts.authenticate(credential.secret + "x") == nil)
+        #expect(try await world.useCases.accounts.authenticate(String(credential.secret.dropLast())) == nil)
+        #expect(try await world.useCases.accounts.authenticate(credential.secret) != nil)
     }
 
     @Test func authenticate_revoked_returnsNil() async throws {
         let world = try TestWorld()
         let credential = try await world.token(try await world.tenant("1001"))
-        let revoked = try await world.dependencies.accounts.revoke(credential.tokenID, actor: .cli("test"))
+        let revoked = try await world.useCases.accounts.revokeToken(credential.tokenID, by: .cli("test"))
         #expect(revoked.revokedAt == world.now)
-        #expect(try await world.dependencies.accounts.authenticate(credential.secret) == nil)
+        #expect(try await world.useCases.accounts.authenticate(credential.secret) == nil)
         // Revoking twice changes nothing and writes no second event.
-        _ = try await world.dependencies.accounts.revoke(credential.tokenID, actor: .cli("test"))
-        let events = try await world.dependencies.audit.events(AuditQuery(), for: .staff(.commandLineOperator, role: .admin)).events
+        _ = try await world.useCases.accounts.revokeToken(credential.tokenID, by: .cli("test"))
+        let events = try await world.useCases.audit.events(AuditQuery(), for: .staff(.commandLineOperator, role: .admin)).events
         #expect(events.filter { $0.type == .tokenRevoked }.count == 1)
     }
 
     @Test func revoke_unknown_isNotFound() async throws {
         let world = try TestWorld()
-        await expectDomainError(.notFound) { try await world.dependencies.accounts.revoke(try TokenID.parse("tok_0000000000000000"), actor: .cli("test")) }
+        await expectDomainError(.notFound) { try await world.useCases.accounts.revokeToken(try TokenID.parse("tok_0000000000000000"), by: .cli("test")) }
     }
 
     @Test func authenticate_afterExpiry_returnsNil() async throws {
         let clock = ManualClock()
         let deps = try dependencies(clock: clock)
         let tenant = try ddi("1001")
-        _ = try await deps.accounts.addTenant(tenant, name: "A", actor: .cli("test"))
-        let issued = try await deps.accounts.issue(for: .tenant(tenant, role: .member), label: "", expiresAt: clock.now.addingTimeInterval(60), actor: .cli("test"))
+        _ = try await deps.useCases.accounts.addTenant(tenant, name: "A", by: .cli("test"))
+        let issued = try await deps.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "", expiresAt: clock.now.addingTimeInterval(60), by: .cli("test"))
         clock.advance(by: 59)
-        #expect(try await deps.accounts.authenticate(issued.secret) != nil)
+        #expect(try await deps.useCases.accounts.authenticate(issued.secret) != nil)
         clock.advance(by: 1)
-        #expect(try await deps.accounts.authenticate(issued.secret) == nil)
-        #expect(try await deps.accounts.token(issued.info.id)?.state(at: clock.now) == "expired")
+        #expect(try await deps.useCases.accounts.authenticate(issued.secret) == nil)
+        #expect(try await deps.useCases.accounts.token(issued.info.id)?.state(at: clock.now) == "expired")
     }
 
     @Test func authenticate_recordsLastUsedAtMostOncePerMinute() async throws {
@@ -199,32 +202,32 @@ struct AccountRepositoryTests {
         let clock = ManualClock()
         let deps = try dependencies(clock: clock)
         let tenant = try ddi("1001")
-        _ = try await deps.accounts.addTenant(tenant, name: "A", actor: .cli("test"))
-        let issued = try await deps.accounts.issue(for: .tenant(tenant, role: .member), label: "", expiresAt: nil, actor: .cli("test"))
-        #expect(try await deps.accounts.token(issued.info.id)?.lastUsedAt == nil)
+        _ = try await deps.useCases.accounts.addTenant(tenant, name: "A", by: .cli("test"))
+        let issued = try await deps.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "", expiresAt: nil, by: .cli("test"))
+        #expect(try await deps.useCases.accounts.token(issued.info.id)?.lastUsedAt == nil)
         let start = clock.now
         // When it is used now, 30 s and 59 s later
-        _ = try await deps.accounts.authenticate(issued.secret)
-        #expect(try await deps.accounts.token(issued.info.id)?.lastUsedAt == start)
+        _ = try await deps.useCases.accounts.authenticate(issued.secret)
+        #expect(try await deps.useCases.accounts.token(issued.info.id)?.lastUsedAt == start)
         clock.advance(by: 30)
-        _ = try await deps.accounts.authenticate(issued.secret)
+        _ = try await deps.useCases.accounts.authenticate(issued.secret)
         clock.advance(by: 29)
-        _ = try await deps.accounts.authenticate(issued.secret)
+        _ = try await deps.useCases.accounts.authenticate(issued.secret)
         // Then last_used_at still shows the first use
-        #expect(try await deps.accounts.token(issued.info.id)?.lastUsedAt == start)
+        #expect(try await deps.useCases.accounts.token(issued.info.id)?.lastUsedAt == start)
         // When a minute has passed since the first use, it moves
         clock.advance(by: 1)
-        _ = try await deps.accounts.authenticate(issued.secret)
-        #expect(try await deps.accounts.token(issued.info.id)?.lastUsedAt == start.addingTimeInterval(60))
+        _ = try await deps.useCases.accounts.authenticate(issued.secret)
+        #expect(try await deps.useCases.accounts.token(issued.info.id)?.lastUsedAt == start.addingTimeInterval(60))
     }
 
     @Test(arguments: [StaffRole.support, .admin])
     func staffToken_principalCarriesTheStaffRole(_ role: StaffRole) async throws {
         let world = try TestWorld()
         let credential = try await world.staff("alice", role: role)
-        let info = try await world.dependencies.accounts.authenticate(credential.secret)
+        let info = try await world.useCases.accounts.authenticate(credential.secret)
         #expect(info?.principal == .staff(try StaffName.parse("alice"), role: role))
-        #expect(try await world.dependencies.accounts.tokens(staff: try StaffName.parse("alice")).map(\.id) == [credential.tokenID])
+        #expect(try await world.useCases.accounts.tokens(of: .staff(try StaffName.parse("alice")), for: Actor.cli("test").principal).map(\.id) == [credential.tokenID])
     }
 
     @Test func tokens_listByTenant() async throws {
@@ -233,9 +236,9 @@ struct AccountRepositoryTests {
         let b = try await world.tenant("2002")
         let first = try await world.token(a)
         let second = try await world.token(b)
-        #expect(try await world.dependencies.accounts.tokens(tenant: a).map(\.id) == [first.tokenID])
-        #expect(Set(try await world.dependencies.accounts.tokens(tenant: nil).map(\.id)) == [first.tokenID, second.tokenID])
-        #expect(try await world.dependencies.accounts.isEmpty() == false)
+        #expect(try await world.useCases.accounts.tokens(of: TokenOwner.of(a), for: Actor.cli("test").principal).map(\.id) == [first.tokenID])
+        #expect(Set(try await world.useCases.accounts.tokens(of: TokenOwner.of(nil), for: Actor.cli("test").principal).map(\.id)) == [first.tokenID, second.tokenID])
+        #expect(try await world.useCases.accounts.hasTokens() == true)
     }
 
     // MARK: Audit
@@ -245,12 +248,12 @@ struct AccountRepositoryTests {
         let world = try TestWorld()
         let operatorActor = Actor.cli("audit")
         let tenant = try ddi("1001")
-        _ = try await world.dependencies.accounts.addTenant(tenant, name: "Alpha", actor: operatorActor)
-        _ = try await world.dependencies.accounts.addStaff(try StaffName.parse("alice"), role: .support, actor: operatorActor)
-        let issued = try await world.dependencies.accounts.issue(for: .tenant(tenant, role: .member), label: "ci", expiresAt: nil, actor: operatorActor)
-        _ = try await world.dependencies.accounts.revoke(issued.info.id, actor: operatorActor)
+        _ = try await world.useCases.accounts.addTenant(tenant, name: "Alpha", by: operatorActor)
+        _ = try await world.useCases.accounts.addStaff(try StaffName.parse("alice"), role: .support, by: operatorActor)
+        let issued = try await world.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "ci", expiresAt: nil, by: operatorActor)
+        _ = try await world.useCases.accounts.revokeToken(issued.info.id, by: operatorActor)
         // Then each change is one audit event, stamped with the actor and request
-        let events = try await world.dependencies.audit.events(AuditQuery(), for: .staff(.commandLineOperator, role: .admin)).events.reversed()
+        let events = try await world.useCases.audit.events(AuditQuery(), for: .staff(.commandLineOperator, role: .admin)).events.reversed()
         #expect(events.map(\.type) == [.tenantCreated, .staffCreated, .tokenIssued, .tokenRevoked])
         for event in events {
             #expect(event.requestID == "cli-audit")
@@ -259,15 +262,15 @@ struct AccountRepositoryTests {
         }
         let list = Array(events)
         #expect(list[0].otherTenant == tenant)
-        #expect(list[0].after?.contains("Alpha") == true)
+        #expect(list[0].after?.json.contains("Alpha") == true)
         #expect(list[1].detail?.contains("alice") == true)
         #expect(list[2].otherTenant == tenant)
-        #expect(list[2].after?.contains(issued.info.id.rawValue) == true)
-        #expect(list[2].after?.contains(issued.secret) == false)
+        #expect(list[2].after?.json.contains(issued.info.id.rawValue) == true)
+        #expect(list[2].after?.json.contains(issued.secret) == false)
         #expect(list[3].otherTenant == tenant)
-        #expect(list[3].after?.contains("revoked") == true)
+        #expect(list[3].after?.json.contains("revoked") == true)
         // And the tenant reads the events about itself
-        let asTenant = try await world.dependencies.audit.events(AuditQuery(), for: .tenant(tenant, role: .member)).events
+        let asTenant = try await world.useCases.audit.events(AuditQuery(), for: .tenant(tenant, role: .member)).events
         #expect(Set(asTenant.map(\.type)) == [.tenantCreated, .tokenIssued, .tokenRevoked])
     }
 }

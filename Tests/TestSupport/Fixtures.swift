@@ -1,46 +1,44 @@
-import Foundation
-import NIOCore
-import PortalApp
-import PortalDomain
-import PortalStorage
+package import Foundation
+package import NIOCore
+package import PortalApp
+package import PortalCore
+package import PortalDomain
 import Synchronization
-import Testing
-import TestSupport
+package import Testing
 
 /// A clock the test moves by hand.
-final class ManualClock: Sendable {
+package final class ManualClock: Sendable {
     private let current: Mutex<Date>
 
-    init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) { current = Mutex(start) }
+    package init(_ start: Date = Date(timeIntervalSince1970: 1_767_225_600)) { current = Mutex(start) }
 
-    var now: Date { current.withLock { $0 } }
+    package var now: Date { current.withLock { $0 } }
 
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    package func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 
-    var portalClock: PortalClock { PortalClock { [self] in now } }
+    package var portalClock: PortalClock { PortalClock { [self] in now } }
 }
 
 /// The test dependencies (in-memory database, temporary data directory) with a clock the test controls.
-func dependencies(clock: ManualClock, settings: StorageSettings = StorageSettings()) throws -> AppDependencies {
-    let base = try AppDependencies.testing(settings: settings)
-    return AppDependencies(database: base.database, files: base.files, clock: clock.portalClock, settings: settings, sessionKeys: base.sessionKeys)
+package func dependencies(clock: ManualClock, settings: CoreSettings = .standard) throws -> AppDependencies {
+    try AppDependencies.testing(settings: settings, clock: clock.portalClock)
 }
 
 /// A tenant ID from a literal the test knows to be valid.
-func ddi(_ text: String) throws -> TenantID { try TenantID.parse(text) }
+package func ddi(_ text: String) throws -> TenantID { try TenantID.parse(text) }
 
 extension Actor {
-    /// A tenant actor for direct repository calls.
-    static func tenant(_ text: String, role: TenantRole = .member, request: String = "req-test") throws -> Actor {
+    /// A tenant actor for direct use-case calls.
+    package static func tenant(_ text: String, role: TenantRole = .member, request: String = "req-test") throws -> Actor {
         Actor(principal: .tenant(try ddi(text), role: role), tokenID: nil, requestID: request)
     }
 }
 
 /// The kind of a `DomainError`, without its message.
-enum DomainErrorKind: String, Sendable {
+package enum DomainErrorKind: String, Sendable {
     case invalid, unauthenticated, forbidden, notFound, conflict, tooLarge, unsupportedMediaType, rangeNotSatisfiable, rateLimited
 
-    init(_ error: DomainError) {
+    package init(_ error: DomainError) {
         switch error {
         case .invalid: self = .invalid
         case .unauthenticated: self = .unauthenticated
@@ -57,7 +55,7 @@ enum DomainErrorKind: String, Sendable {
 
 /// Expects `body` to throw a `DomainError` of `kind`; returns it for further checks.
 @discardableResult
-func expectDomainError<T>(
+package func expectDomainError<T>(
     _ kind: DomainErrorKind, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
 ) async -> DomainError? {
     do {
@@ -74,7 +72,7 @@ func expectDomainError<T>(
 }
 
 /// Deterministic pseudo-random bytes (a linear congruential generator; the same seed gives the same bytes).
-func pseudoRandomBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
+package func pseudoRandomBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
     var state = seed
     var bytes = [UInt8](repeating: 0, count: count)
     for index in 0..<count {
@@ -85,7 +83,7 @@ func pseudoRandomBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [U
 }
 
 /// Splits `bytes` into buffers of uneven sizes, cycling through `sizes`.
-func unevenBuffers(_ bytes: [UInt8], sizes: [Int] = [1, 7, 4096, 65_537, 333, 1 << 20, 2]) -> [ByteBuffer] {
+package func unevenBuffers(_ bytes: [UInt8], sizes: [Int] = [1, 7, 4096, 65_537, 333, 1 << 20, 2]) -> [ByteBuffer] {
     var buffers: [ByteBuffer] = []
     var offset = 0
     var turn = 0
@@ -99,28 +97,30 @@ func unevenBuffers(_ bytes: [UInt8], sizes: [Int] = [1, 7, 4096, 65_537, 333, 1 
 }
 
 /// A request body that yields `buffers`, then fails, as a client that goes away mid-upload.
-struct FailingBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    struct ClientWentAway: Error {}
+package struct FailingBody: AsyncSequence, Sendable {
+    package typealias Element = ByteBuffer
+    package struct ClientWentAway: Error {}
 
     let buffers: [ByteBuffer]
 
-    struct AsyncIterator: AsyncIteratorProtocol {
+    package init(buffers: [ByteBuffer]) { self.buffers = buffers }
+
+    package struct AsyncIterator: AsyncIteratorProtocol {
         var index = 0
         let buffers: [ByteBuffer]
 
-        mutating func next() async throws -> ByteBuffer? {
+        package mutating func next() async throws -> ByteBuffer? {
             guard index < buffers.count else { throw ClientWentAway() }
             defer { index += 1 }
             return buffers[index]
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffers: buffers) }
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffers: buffers) }
 }
 
 /// The regular files under a directory, recursively (relative paths).
-func regularFiles(under path: String) -> [String] {
+package func regularFiles(under path: String) -> [String] {
     guard let enumerator = FileManager.default.enumerator(atPath: path) else { return [] }
     var result: [String] = []
     while let item = enumerator.nextObject() as? String {
@@ -133,26 +133,12 @@ func regularFiles(under path: String) -> [String] {
 }
 
 /// The contents of a file, or nil.
-func contents(of path: String) -> [UInt8]? {
+package func contents(of path: String) -> [UInt8]? {
     FileManager.default.contents(atPath: path).map { Array($0) }
 }
 
-extension TestWorld {
-    /// Adds `member` to `image` as the owner, then sets its status as the member.
-    func share(_ image: Image, by owner: Credential, with member: Credential, status: MemberStatus = .pending) async throws {
-        let memberID = try #require(member.tenant)
-        _ = try await dependencies.images.addMember(memberID.rawValue, to: image.id, canShare: false, sharePrivate: false, actor: owner.actor)
-        if status != .pending {
-            _ = try await dependencies.images.setStatus(status.rawValue, member: memberID.rawValue, of: image.id, actor: member.actor)
-        }
-    }
 
-    /// The audit events of one image, oldest first, as staff read them.
-    func auditEvents(image: ImageID) async throws -> [AuditEvent] {
-        var query = AuditQuery()
-        query.imageID = image
-        query.limit = AuditQuery.maxLimit
-        return try await dependencies.audit.events(query, for: .staff(.commandLineOperator, role: .admin)).events.reversed()
-    }
+extension Dictionary where Key == String, Value == JSONValue {
+    /// The fields as JSON text, keys sorted (for "contains" checks in tests).
+    package var json: String { JSONValue.object(self).jsonText }
 }
-

@@ -4,6 +4,7 @@ import PortalApp
 import PortalCrypto
 import PortalDomain
 import PortalStorage
+import PortalCore
 import Testing
 import TestSupport
 
@@ -17,7 +18,7 @@ struct UploadServiceTests {
     }
 
     static func status(_ world: TestWorld, _ id: ImageID, _ credential: Credential) async throws -> ImageStatus {
-        try await world.dependencies.images.find(id, for: credential.principal).image.status
+        try await world.useCases.catalog.show(id, for: credential.principal).image.status
     }
 
     @Test func upload_success_activatesWithFacts() async throws {
@@ -27,8 +28,8 @@ struct UploadServiceTests {
         let image = try await world.queuedImage(by: owner)
         let bytes = pseudoRandomBytes(2 * (1 << 20) + 333)
         // When its data arrives in uneven buffers
-        let active = try await world.dependencies.imageData.upload(
-            unevenBuffers(bytes).async, to: image.id, declaredSize: Int64(bytes.count), declaredChecksum: nil, actor: owner.actor)
+        let active = try await world.useCases.imageData.upload(
+            unevenBuffers(bytes).async, to: image.id, declared: DeclaredData(size: Int64(bytes.count), checksum: nil), by: owner.actor)
         // Then it is active with size, MD5, SHA-512 and virtual size recorded, and the data in place
         #expect(active.status == .active)
         #expect(active.size == Int64(bytes.count))
@@ -36,12 +37,12 @@ struct UploadServiceTests {
         #expect(active.checksum == ByteEncoding.hex(Digest.hash(.md5, bytes)))
         #expect(active.osHashAlgo == "sha512")
         #expect(active.osHashValue == ByteEncoding.hex(Digest.hash(.sha512, bytes)))
-        #expect(try await world.dependencies.images.find(image.id, for: owner.principal).image == active)
+        #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image == active)
         #expect(contents(of: world.dependencies.files.imagePath(image.id)) == bytes)
         #expect(regularFiles(under: world.dependencies.files.tmpPath).isEmpty)
         let event = try #require(try await world.auditEvents(image: image.id).last)
         #expect(event.type == .imageUploaded)
-        #expect(event.after?.contains(active.checksum ?? "-") == true)
+        #expect(event.after?.json.contains(active.checksum ?? "-") == true)
     }
 
     @Test func upload_declaredChecksumInAnyCase_isAccepted() async throws {
@@ -50,8 +51,8 @@ struct UploadServiceTests {
         let image = try await world.queuedImage(by: owner)
         let bytes = Array("checksum me".utf8)
         let md5 = ByteEncoding.hex(Digest.hash(.md5, bytes)).uppercased()
-        let active = try await world.dependencies.imageData.upload(
-            [ByteBuffer(bytes: bytes)].async, to: image.id, declaredSize: 11, declaredChecksum: md5, actor: owner.actor)
+        let active = try await world.useCases.imageData.upload(
+            [ByteBuffer(bytes: bytes)].async, to: image.id, declared: DeclaredData(size: 11, checksum: md5), by: owner.actor)
         #expect(active.checksum == md5.lowercased())
     }
 
@@ -63,15 +64,15 @@ struct UploadServiceTests {
         let image = try await world.queuedImage(by: owner)
         // When the data does not match the declared size or checksum
         let error = await expectDomainError(.invalid) {
-            try await world.dependencies.imageData.upload(
-                unevenBuffers(pseudoRandomBytes(100_000)).async, to: image.id, declaredSize: size, declaredChecksum: checksum, actor: owner.actor)
+            try await world.useCases.imageData.upload(
+                unevenBuffers(pseudoRandomBytes(100_000)).async, to: image.id, declared: DeclaredData(size: size, checksum: checksum), by: owner.actor)
         }
         // Then it is refused, the image is queued again, and no file is left anywhere
         #expect(error?.message.contains("nothing was stored") == true)
         #expect(try await Self.status(world, image.id, owner) == .queued)
         Self.expectNoData(world)
         // And a correct upload still works afterwards
-        _ = try await world.dependencies.imageData.upload([ByteBuffer(string: "ok")].async, to: image.id, declaredSize: 2, declaredChecksum: nil, actor: owner.actor)
+        _ = try await world.useCases.imageData.upload([ByteBuffer(string: "ok")].async, to: image.id, declared: DeclaredData(size: 2, checksum: nil), by: owner.actor)
         #expect(try await Self.status(world, image.id, owner) == .active)
     }
 
@@ -80,7 +81,7 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner, data: Array("first".utf8))
         await expectDomainError(.conflict) {
-            try await world.dependencies.imageData.upload([ByteBuffer(string: "second")].async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
+            try await world.useCases.imageData.upload([ByteBuffer(string: "second")].async, to: image.id, declared: DeclaredData(), by: owner.actor)
         }
         #expect(contents(of: world.dependencies.files.imagePath(image.id)) == Array("first".utf8))
         #expect(try await Self.status(world, image.id, owner) == .active)
@@ -94,10 +95,10 @@ struct UploadServiceTests {
         let image = try await world.queuedImage(by: owner)
         try await world.share(image, by: owner, with: member, status: .accepted)
         let data = { [ByteBuffer(string: "data")].async }
-        await expectDomainError(.forbidden) { try await world.dependencies.imageData.upload(data(), to: image.id, declaredSize: nil, declaredChecksum: nil, actor: member.actor) }
-        await expectDomainError(.notFound) { try await world.dependencies.imageData.upload(data(), to: image.id, declaredSize: nil, declaredChecksum: nil, actor: stranger.actor) }
-        let bare = try await world.dependencies.images.create(ImageDraft(name: "no formats"), origin: .upload, actor: owner.actor)
-        await expectDomainError(.invalid) { try await world.dependencies.imageData.upload(data(), to: bare.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor) }
+        await expectDomainError(.forbidden) { try await world.useCases.imageData.upload(data(), to: image.id, declared: DeclaredData(), by: member.actor) }
+        await expectDomainError(.notFound) { try await world.useCases.imageData.upload(data(), to: image.id, declared: DeclaredData(), by: stranger.actor) }
+        let bare = try await world.useCases.catalog.create(ImageDraft(name: "no formats"), by: owner.actor)
+        await expectDomainError(.invalid) { try await world.useCases.imageData.upload(data(), to: bare.id, declared: DeclaredData(), by: owner.actor) }
         #expect(try await Self.status(world, bare.id, owner) == .queued)
         #expect(try await Self.status(world, image.id, owner) == .queued)
     }
@@ -108,8 +109,8 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         await #expect(throws: FailingBody.ClientWentAway.self) {
-            try await world.dependencies.imageData.upload(
-                FailingBody(buffers: unevenBuffers(pseudoRandomBytes(sentBeforeAbort))), to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
+            try await world.useCases.imageData.upload(
+                FailingBody(buffers: unevenBuffers(pseudoRandomBytes(sentBeforeAbort))), to: image.id, declared: DeclaredData(size: nil, checksum: nil), by: owner.actor)
         }
         #expect(try await Self.status(world, image.id, owner) == .queued)
         Self.expectNoData(world)
@@ -117,19 +118,19 @@ struct UploadServiceTests {
     }
 
     @Test func upload_overTheSizeCap_isTooLarge() async throws {
-        let world = try TestWorld(settings: StorageSettings(uploadSizeCap: 1000))
+        let world = try TestWorld(settings: CoreSettings.testing(uploadSizeCap: 1000))
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         await expectDomainError(.tooLarge) {
-            try await world.dependencies.imageData.upload(unevenBuffers(pseudoRandomBytes(1001)).async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
+            try await world.useCases.imageData.upload(unevenBuffers(pseudoRandomBytes(1001)).async, to: image.id, declared: DeclaredData(), by: owner.actor)
         }
         #expect(try await Self.status(world, image.id, owner) == .queued)
         Self.expectNoData(world)
         // A declared size over the cap is refused before any byte is read
         await expectDomainError(.tooLarge) {
-            try await world.dependencies.imageData.upload(FailingBody(buffers: []), to: image.id, declaredSize: 1001, declaredChecksum: nil, actor: owner.actor)
+            try await world.useCases.imageData.upload(FailingBody(buffers: []), to: image.id, declared: DeclaredData(size: 1001, checksum: nil), by: owner.actor)
         }
-        _ = try await world.dependencies.imageData.upload(unevenBuffers(pseudoRandomBytes(1000)).async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
+        _ = try await world.useCases.imageData.upload(unevenBuffers(pseudoRandomBytes(1000)).async, to: image.id, declared: DeclaredData(), by: owner.actor)
         #expect(try await Self.status(world, image.id, owner) == .active)
     }
 
@@ -138,7 +139,7 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner, diskFormat: .qcow2)
         await expectDomainError(.invalid) {
-            try await world.dependencies.imageData.upload(unevenBuffers(pseudoRandomBytes(70_000)).async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: owner.actor)
+            try await world.useCases.imageData.upload(unevenBuffers(pseudoRandomBytes(70_000)).async, to: image.id, declared: DeclaredData(), by: owner.actor)
         }
         #expect(try await Self.status(world, image.id, owner) == .queued)
         Self.expectNoData(world)
@@ -150,9 +151,9 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         let (body, writer) = AsyncStream<ByteBuffer>.makeStream()
-        let service = world.dependencies.imageData
+        let service = world.useCases.imageData
         let actor = owner.actor
-        let first = Task { try await service.upload(body, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: actor) }
+        let first = Task { try await service.upload(body, to: image.id, declared: DeclaredData(size: nil, checksum: nil), by: actor) }
         writer.yield(ByteBuffer(string: "first half, "))
         var waited = 0
         while try await Self.status(world, image.id, owner) != .saving && waited < 500 {
@@ -162,7 +163,7 @@ struct UploadServiceTests {
         #expect(try await Self.status(world, image.id, owner) == .saving)
         // When a second upload starts
         await expectDomainError(.conflict) {
-            try await service.upload([ByteBuffer(string: "intruder")].async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: actor)
+            try await service.upload([ByteBuffer(string: "intruder")].async, to: image.id, declared: DeclaredData(size: nil, checksum: nil), by: actor)
         }
         // Then the first one completes with its own data
         writer.yield(ByteBuffer(string: "second half"))
@@ -178,9 +179,9 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         let (body, writer) = AsyncStream<ByteBuffer>.makeStream()
-        let service = world.dependencies.imageData
+        let service = world.useCases.imageData
         let actor = owner.actor
-        let upload = Task { try await service.upload(body, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: actor) }
+        let upload = Task { try await service.upload(body, to: image.id, declared: DeclaredData(size: nil, checksum: nil), by: actor) }
         writer.yield(ByteBuffer(bytes: pseudoRandomBytes(3 << 20)))
         var waited = 0
         while try await Self.status(world, image.id, owner) != .saving && waited < 500 {
@@ -188,11 +189,11 @@ struct UploadServiceTests {
             waited += 1
         }
         // When the owner deletes the image before the data is complete
-        try await world.dependencies.images.delete(image.id, actor: owner.actor)
+        try await world.useCases.lifecycle.delete(image.id, by: owner.actor)
         writer.finish()
         // Then the upload is refused, the image stays deleted, and no data is left anywhere
         await expectDomainError(.conflict) { try await upload.value }
-        await expectDomainError(.notFound) { try await world.dependencies.images.find(image.id, for: owner.principal) }
+        await expectDomainError(.notFound) { try await world.useCases.catalog.show(image.id, for: owner.principal) }
         Self.expectNoData(world)
     }
 
@@ -202,10 +203,10 @@ struct UploadServiceTests {
         let world = try TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
-        #expect(try await world.dependencies.imageData.download(image.id, range: nil, for: owner.principal) == nil)
+        #expect(try await world.useCases.imageData.download(image.id, range: .whole, for: owner.principal) == nil)
     }
 
-    static func read(_ download: ImageDataService.Download) async throws -> [UInt8] {
+    static func read(_ download: Download) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         if let body = download.body {
             for try await chunk in body { bytes += chunk.readableBytesView }
@@ -218,7 +219,7 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let bytes = pseudoRandomBytes(3 * (1 << 20) + 7)
         let image = try await world.activeImage(by: owner, data: bytes)
-        let download = try #require(try await world.dependencies.imageData.download(image.id, range: nil, for: owner.principal))
+        let download = try #require(try await world.useCases.imageData.download(image.id, range: .whole, for: owner.principal))
         #expect(download.size == Int64(bytes.count))
         #expect(download.checksum == image.checksum)
         #expect(download.range == nil)
@@ -229,7 +230,7 @@ struct UploadServiceTests {
         let world = try TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner, data: [])
-        let download = try #require(try await world.dependencies.imageData.download(image.id, range: nil, for: owner.principal))
+        let download = try #require(try await world.useCases.imageData.download(image.id, range: .whole, for: owner.principal))
         #expect(download.size == 0)
         #expect(download.body == nil)
         #expect(download.checksum == ByteEncoding.hex(Digest.hash(.md5, [UInt8]())))
@@ -248,7 +249,7 @@ struct UploadServiceTests {
         let bytes = pseudoRandomBytes(100)
         let image = try await world.activeImage(by: owner, data: bytes)
         let range = try #require(ByteRange.parse(header))
-        let download = try #require(try await world.dependencies.imageData.download(image.id, range: range, for: owner.principal))
+        let download = try #require(try await world.useCases.imageData.download(image.id, range: .range(range), for: owner.principal))
         #expect(download.range == expected)
         #expect(download.size == 100)
         #expect(try await Self.read(download) == Array(bytes[Int(expected.lowerBound)...Int(expected.upperBound)]))
@@ -260,7 +261,7 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner, data: pseudoRandomBytes(100))
         let range = try #require(ByteRange.parse(header))
-        let error = await expectDomainError(.rangeNotSatisfiable) { try await world.dependencies.imageData.download(image.id, range: range, for: owner.principal) }
+        let error = await expectDomainError(.rangeNotSatisfiable) { try await world.useCases.imageData.download(image.id, range: .range(range), for: owner.principal) }
         #expect(error == .rangeNotSatisfiable(size: 100))
     }
 
@@ -274,9 +275,9 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let stranger = try await world.token(try await world.tenant("3003"))
         let image = try await world.activeImage(by: owner)
-        await expectDomainError(.notFound) { try await world.dependencies.imageData.download(image.id, range: nil, for: stranger.principal) }
-        try await world.dependencies.images.delete(image.id, actor: owner.actor)
-        await expectDomainError(.notFound) { try await world.dependencies.imageData.download(image.id, range: nil, for: owner.principal) }
+        await expectDomainError(.notFound) { try await world.useCases.imageData.download(image.id, range: .whole, for: stranger.principal) }
+        try await world.useCases.lifecycle.delete(image.id, by: owner.actor)
+        await expectDomainError(.notFound) { try await world.useCases.imageData.download(image.id, range: .whole, for: owner.principal) }
     }
 
     // MARK: Create with data
@@ -286,11 +287,11 @@ struct UploadServiceTests {
         let owner = try await world.token(try await world.tenant("1001"))
         let draft = ImageDraft(name: "v1", diskFormat: .raw, containerFormat: .bare)
         await expectDomainError(.invalid) {
-            try await world.dependencies.imageData.create(draft, data: [ByteBuffer(string: "12345")].async, declaredSize: 4, declaredChecksum: nil, actor: owner.actor)
+            try await world.useCases.imageData.create(draft, data: [ByteBuffer(string: "12345")].async, declared: DeclaredData(size: 4, checksum: nil), by: owner.actor)
         }
-        #expect(try await world.dependencies.images.list(ImageListQuery(), for: owner.principal).images.isEmpty)
+        #expect(try await world.useCases.catalog.list(ImageListQuery(), for: owner.principal).images.isEmpty)
         Self.expectNoData(world)
-        let image = try await world.dependencies.imageData.create(draft, data: [ByteBuffer(string: "12345")].async, declaredSize: 5, declaredChecksum: nil, actor: owner.actor)
+        let image = try await world.useCases.imageData.create(draft, data: [ByteBuffer(string: "12345")].async, declared: DeclaredData(size: 5, checksum: nil), by: owner.actor)
         #expect(image.status == .active)
         #expect(contents(of: world.dependencies.files.imagePath(image.id)) == Array("12345".utf8))
     }

@@ -4,6 +4,7 @@ import NIOCore
 import PortalApp
 import PortalDomain
 import PortalStorage
+import PortalCore
 import Testing
 import TestSupport
 
@@ -13,14 +14,14 @@ struct ImageRepositoryTests {
 
     @Test func create_default_isQueuedSharedAndOwnedByTheCaller() async throws {
         let cast = try await Cast()
-        let image = try await cast.images.create(ImageDraft(name: "a", diskFormat: .raw, containerFormat: .bare), origin: .upload, actor: cast.owner.actor)
+        let image = try await cast.useCases.catalog.create(ImageDraft(name: "a", diskFormat: .raw, containerFormat: .bare), by: cast.owner.actor)
         #expect(image.status == .queued)
         #expect(image.visibility == .shared)
         #expect(image.owner.rawValue == "1001")
         #expect(image.origin == .upload)
-        let found = try await cast.images.find(image.id, for: cast.owner.principal)
+        let found = try await cast.useCases.catalog.show(image.id, for: cast.owner.principal)
         #expect(found.image == image)
-        #expect(found.relation == .owner)
+        #expect(found.capabilities.isOwner)
         let events = try await cast.world.auditEvents(image: image.id)
         #expect(events.map(\.type) == [.imageCreated])
         #expect(events.first?.tokenID == cast.owner.tokenID)
@@ -30,23 +31,23 @@ struct ImageRepositoryTests {
     @Test func create_withTakenID_isConflict() async throws {
         let cast = try await Cast()
         let id = ImageID.generate()
-        _ = try await cast.images.create(ImageDraft(id: id), origin: .upload, actor: cast.owner.actor)
-        await expectDomainError(.conflict) { try await cast.images.create(ImageDraft(id: id), origin: .upload, actor: cast.stranger.actor) }
+        _ = try await cast.useCases.catalog.create(ImageDraft(id: id), by: cast.owner.actor)
+        await expectDomainError(.conflict) { try await cast.useCases.catalog.create(ImageDraft(id: id), by: cast.stranger.actor) }
     }
 
     @Test func create_bySupport_isForbidden_andStaffAdminMustNameAnOwner() async throws {
         let cast = try await Cast()
-        await expectDomainError(.forbidden) { try await cast.images.create(ImageDraft(owner: try ddi("1001")), origin: .upload, actor: cast.support.actor) }
-        await expectDomainError(.invalid) { try await cast.images.create(ImageDraft(), origin: .upload, actor: cast.staffAdmin.actor) }
-        let made = try await cast.images.create(ImageDraft(owner: try ddi("1001")), origin: .upload, actor: cast.staffAdmin.actor)
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.create(ImageDraft(owner: try ddi("1001")), by: cast.support.actor) }
+        await expectDomainError(.invalid) { try await cast.useCases.catalog.create(ImageDraft(), by: cast.staffAdmin.actor) }
+        let made = try await cast.useCases.catalog.create(ImageDraft(owner: try ddi("1001")), by: cast.staffAdmin.actor)
         #expect(made.owner.rawValue == "1001")
-        await expectDomainError(.forbidden) { try await cast.images.create(ImageDraft(owner: try ddi("2002")), origin: .upload, actor: cast.owner.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.create(ImageDraft(owner: try ddi("2002")), by: cast.owner.actor) }
     }
 
     @Test func create_public_needsAnAdmin() async throws {
         let cast = try await Cast()
-        await expectDomainError(.forbidden) { try await cast.images.create(ImageDraft(visibility: .public), origin: .upload, actor: cast.owner.actor) }
-        let image = try await cast.images.create(ImageDraft(visibility: .public), origin: .upload, actor: cast.ownerAdmin.actor)
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.create(ImageDraft(visibility: .public), by: cast.owner.actor) }
+        let image = try await cast.useCases.catalog.create(ImageDraft(visibility: .public), by: cast.ownerAdmin.actor)
         #expect(image.visibility == .public)
     }
 
@@ -67,7 +68,7 @@ struct ImageRepositoryTests {
         try await cast.world.share(image, by: cast.owner, with: cast.otherConsumer, status: .accepted)
         try await cast.world.share(image, by: cast.owner, with: cast.thirdConsumer, status: .rejected)
         if visibility != .shared {
-            _ = try await cast.images.update(image.id, actor: cast.ownerAdmin.actor) { _ throws(DomainError) in [.visibility(visibility)] }
+            _ = try await cast.useCases.catalog.update(image.id, by: cast.ownerAdmin.actor) { _ throws(DomainError) in [.visibility(visibility)] }
         }
         let callers: [(String, Credential)] = [
             ("owner", cast.owner), ("pending", cast.consumer), ("accepted", cast.otherConsumer), ("rejected", cast.thirdConsumer),
@@ -77,10 +78,10 @@ struct ImageRepositoryTests {
         var found: Set<String> = []
         for (label, credential) in callers {
             do {
-                let view = try await cast.images.find(image.id, for: credential.principal)
+                let view = try await cast.useCases.catalog.show(image.id, for: credential.principal)
                 found.insert(label)
-                if label == "accepted" { #expect(view.relation == .member(.accepted, canShare: false)) }
-                if label == "support" { #expect(view.relation == .support) }
+                if label == "accepted" { #expect(Relation.of(credential.principal, to: view.image, membership: view.membership) == .member(.accepted, canShare: false)) }
+                if label == "support" { #expect(Relation.of(credential.principal, to: view.image, membership: view.membership) == .support) }
             } catch DomainError.notFound {
                 // Then the others get 404, never 403
             }
@@ -103,7 +104,7 @@ struct ImageRepositoryTests {
         }
         func names(_ credential: Credential, _ items: [(String, String)] = []) async throws -> Set<String> {
             let query = try ImageListQuery.parse(items.map { (name: $0.0, value: $0.1) })
-            return Set(try await cast.images.list(query, for: credential.principal).images.compactMap(\.name))
+            return Set(try await cast.useCases.catalog.list(query, for: credential.principal).images.compactMap(\.name))
         }
         let everything: Set = ["pub", "com", "prv", "shr-none", "shr-pending", "shr-accepted", "shr-rejected"]
         // Then the owner lists all its own images, community ones included
@@ -131,12 +132,12 @@ struct ImageRepositoryTests {
     @Test func list_filters() async throws {
         let cast = try await Cast()
         let small = try await cast.image("small", data: Array(repeating: 1, count: 10), properties: ["os_distro": "ubuntu"])
-        _ = try await cast.images.addTag("gold", to: small.id, actor: cast.owner.actor)
+        _ = try await cast.useCases.catalog.addTag("gold", to: small.id, by: cast.owner.actor)
         let big = try await cast.image("big", data: Array(repeating: 2, count: 1000), properties: ["os_distro": "debian"])
-        _ = try await cast.images.update(big.id, actor: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
+        _ = try await cast.useCases.catalog.update(big.id, by: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
         _ = try await cast.world.queuedImage(by: cast.owner, name: "queued", diskFormat: .qcow2)
         func names(_ items: [(String, String)]) async throws -> Set<String> {
-            Set(try await cast.images.list(try ImageListQuery.parse(items.map { (name: $0.0, value: $0.1) }), for: cast.owner.principal).images.compactMap(\.name))
+            Set(try await cast.useCases.catalog.list(try ImageListQuery.parse(items.map { (name: $0.0, value: $0.1) }), for: cast.owner.principal).images.compactMap(\.name))
         }
         #expect(try await names([("name", "small")]) == ["small"])
         #expect(try await names([("name", "in:small,queued")]) == ["small", "queued"])
@@ -158,11 +159,11 @@ struct ImageRepositoryTests {
         let cast = try await Cast()
         let hidden = try await cast.image("hidden", visibility: .private)
         await expectDomainError(.invalid) {
-            try await cast.images.list(try ImageListQuery.parse([(name: "marker", value: ImageID.generate().rawValue)]), for: cast.owner.principal)
+            try await cast.useCases.catalog.list(try ImageListQuery.parse([(name: "marker", value: ImageID.generate().rawValue)]), for: cast.owner.principal)
         }
         // A marker the caller may not see is unknown to it.
         await expectDomainError(.invalid) {
-            try await cast.images.list(try ImageListQuery.parse([(name: "marker", value: hidden.id.rawValue)]), for: cast.stranger.principal)
+            try await cast.useCases.catalog.list(try ImageListQuery.parse([(name: "marker", value: hidden.id.rawValue)]), for: cast.stranger.principal)
         }
     }
 
@@ -185,17 +186,16 @@ struct ImageRepositoryTests {
         let clock = ManualClock()
         let deps = try dependencies(clock: clock)
         let ownerID = try ddi("1001")
-        _ = try await deps.accounts.addTenant(ownerID, name: "A", actor: .cli("test"))
+        _ = try await deps.useCases.accounts.addTenant(ownerID, name: "A", by: .cli("test"))
         let actor = try Actor.tenant("1001")
         var all: [ImageID] = []
         for index in 0..<40 {
             if index % 3 != 0 { clock.advance(by: 1) }
             let format: DiskFormat = index % 4 == 0 ? .qcow2 : .raw
-            let image = try await deps.images.create(
-                ImageDraft(name: index % 9 == 0 ? nil : "img-\(index % 7)", diskFormat: format, containerFormat: .bare), origin: .upload, actor: actor)
+            let image = try await deps.useCases.catalog.create(ImageDraft(name: index % 9 == 0 ? nil : "img-\(index % 7)", diskFormat: format, containerFormat: .bare), by: actor)
             if format == .raw && index % 2 == 1 {
-                _ = try await deps.imageData.upload(
-                    [ByteBuffer(bytes: Array(repeating: UInt8(index), count: index % 5))].async, to: image.id, declaredSize: nil, declaredChecksum: nil, actor: actor)
+                _ = try await deps.useCases.imageData.upload(
+                    [ByteBuffer(bytes: Array(repeating: UInt8(index), count: index % 5))].async, to: image.id, declared: DeclaredData(size: nil, checksum: nil), by: actor)
             }
             all.append(image.id)
         }
@@ -204,7 +204,7 @@ struct ImageRepositoryTests {
             return (String(parts[0]), String(parts[1]))
         }
         // When the whole list is read at once, and page by page (7 per page) following the markers
-        let full = try await deps.images.list(try ImageListQuery.parse(base + [("limit", "1000")]), for: actor.principal)
+        let full = try await deps.useCases.catalog.list(try ImageListQuery.parse(base + [("limit", "1000")]), for: actor.principal)
         #expect(full.nextMarker == nil)
         var paged: [Image] = []
         var marker: ImageID?
@@ -212,7 +212,7 @@ struct ImageRepositoryTests {
         repeat {
             var items = base + [("limit", "7")]
             if let marker { items.append(("marker", marker.rawValue)) }
-            let page = try await deps.images.list(try ImageListQuery.parse(items), for: actor.principal)
+            let page = try await deps.useCases.catalog.list(try ImageListQuery.parse(items), for: actor.principal)
             paged += page.images
             marker = page.nextMarker
             pages += 1
@@ -258,44 +258,44 @@ struct ImageRepositoryTests {
     @Test func update_appliesChangesAndAuditsOnlyWhatChanged() async throws {
         let cast = try await Cast()
         let image = try await cast.image("before", properties: ["keep": "1", "drop": "2"])
-        let updated = try await cast.images.update(image.id, actor: cast.owner.actor) { current throws(DomainError) in
+        let updated = try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { current throws(DomainError) in
             #expect(current.name == "before")
             return [.name("after"), .minDisk(5), .setProperty("os_distro", "ubuntu"), .removeProperty("drop")]
         }
         #expect(updated.name == "after")
         #expect(updated.minDisk == 5)
         #expect(updated.properties == ["keep": "1", "os_distro": "ubuntu"])
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image == updated)
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image == updated)
         let event = try #require(try await cast.world.auditEvents(image: image.id).last)
         #expect(event.type == .imageUpdated)
-        #expect(event.before?.contains("before") == true)
-        #expect(event.after?.contains("after") == true)
-        #expect(event.after?.contains("keep") == false)
+        #expect(event.before?.json.contains("before") == true)
+        #expect(event.after?.json.contains("after") == true)
+        #expect(event.after?.json.contains("keep") == false)
     }
 
     @Test func update_byMemberIsForbidden_byStrangerNotFound_andAFailedChangeKeepsNothing() async throws {
         let cast = try await Cast()
         let image = try await cast.image("x")
         try await cast.world.share(image, by: cast.owner, with: cast.consumer, status: .accepted)
-        await expectDomainError(.forbidden) { try await cast.images.update(image.id, actor: cast.consumer.actor) { _ throws(DomainError) in [.name("mine")] } }
-        await expectDomainError(.notFound) { try await cast.images.update(image.id, actor: cast.stranger.actor) { _ throws(DomainError) in [.name("mine")] } }
-        await expectDomainError(.forbidden) { try await cast.images.update(image.id, actor: cast.support.actor) { _ throws(DomainError) in [.name("mine")] } }
-        await expectDomainError(.forbidden) { try await cast.images.update(image.id, actor: cast.owner.actor) { _ throws(DomainError) in [.name("y"), .visibility(.public)] } }
-        await expectDomainError(.invalid) { try await cast.images.update(image.id, actor: cast.owner.actor) { _ throws(DomainError) in throw .invalid("no") } }
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.name == "x")
-        let admin = try await cast.images.update(image.id, actor: cast.tenantAdmin.actor) { _ throws(DomainError) in [.name("by admin")] }
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.update(image.id, by: cast.consumer.actor) { _ throws(DomainError) in [.name("mine")] } }
+        await expectDomainError(.notFound) { try await cast.useCases.catalog.update(image.id, by: cast.stranger.actor) { _ throws(DomainError) in [.name("mine")] } }
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.update(image.id, by: cast.support.actor) { _ throws(DomainError) in [.name("mine")] } }
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in [.name("y"), .visibility(.public)] } }
+        await expectDomainError(.invalid) { try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in throw .invalid("no") } }
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.name == "x")
+        let admin = try await cast.useCases.catalog.update(image.id, by: cast.tenantAdmin.actor) { _ throws(DomainError) in [.name("by admin")] }
         #expect(admin.name == "by admin")
     }
 
     @Test func tags_addRemoveAndDuplicates() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        _ = try await cast.images.addTag("a", to: image.id, actor: cast.owner.actor)
-        _ = try await cast.images.addTag("b", to: image.id, actor: cast.owner.actor)
-        let again = try await cast.images.addTag("a", to: image.id, actor: cast.owner.actor)
+        _ = try await cast.useCases.catalog.addTag("a", to: image.id, by: cast.owner.actor)
+        _ = try await cast.useCases.catalog.addTag("b", to: image.id, by: cast.owner.actor)
+        let again = try await cast.useCases.catalog.addTag("a", to: image.id, by: cast.owner.actor)
         #expect(again.tags == ["a", "b"])
-        await expectDomainError(.notFound) { try await cast.images.removeTag("zzz", from: image.id, actor: cast.owner.actor) }
-        let removed = try await cast.images.removeTag("a", from: image.id, actor: cast.owner.actor)
+        await expectDomainError(.notFound) { try await cast.useCases.catalog.removeTag("zzz", from: image.id, by: cast.owner.actor) }
+        let removed = try await cast.useCases.catalog.removeTag("a", from: image.id, by: cast.owner.actor)
         #expect(removed.tags == ["b"])
         let updates = try await cast.world.auditEvents(image: image.id).filter { $0.type == .imageUpdated }
         #expect(updates.count == 3)
@@ -305,22 +305,23 @@ struct ImageRepositoryTests {
         let cast = try await Cast()
         let image = try await cast.image()
         try await cast.world.share(image, by: cast.owner, with: cast.consumer, status: .accepted)
-        await expectDomainError(.forbidden) { try await cast.images.deactivate(image.id, actor: cast.consumer.actor) }
-        let deactivated = try await cast.images.deactivate(image.id, actor: cast.owner.actor)
+        await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.deactivate(image.id, by: cast.consumer.actor) }
+        let deactivated = try await cast.useCases.lifecycle.deactivate(image.id, by: cast.owner.actor)
         #expect(deactivated.status == .deactivated)
-        await expectDomainError(.forbidden) { try await cast.images.prepareDownload(image.id, for: cast.consumer.principal) }
-        await expectDomainError(.forbidden) { try await cast.images.prepareDownload(image.id, for: cast.owner.principal) }
-        let asAdmin = try await cast.images.prepareDownload(image.id, for: cast.ownerAdmin.principal)
-        #expect(asAdmin.plan == .data(size: image.size ?? -1, checksum: image.checksum ?? ""))
+        await expectDomainError(.forbidden) { try await cast.useCases.imageData.download(image.id, range: .whole, for: cast.consumer.principal) }
+        await expectDomainError(.forbidden) { try await cast.useCases.imageData.download(image.id, range: .whole, for: cast.owner.principal) }
+        let asAdmin = try await cast.useCases.imageData.download(image.id, range: .whole, for: cast.ownerAdmin.principal)
+        #expect(asAdmin?.size == image.size)
+        #expect(asAdmin?.checksum == image.checksum)
         // Deactivating twice changes nothing
-        _ = try await cast.images.deactivate(image.id, actor: cast.owner.actor)
-        let reactivated = try await cast.images.reactivate(image.id, actor: cast.owner.actor)
+        _ = try await cast.useCases.lifecycle.deactivate(image.id, by: cast.owner.actor)
+        let reactivated = try await cast.useCases.lifecycle.reactivate(image.id, by: cast.owner.actor)
         #expect(reactivated.status == .active)
-        _ = try await cast.images.prepareDownload(image.id, for: cast.consumer.principal)
+        _ = try await cast.useCases.imageData.download(image.id, range: .whole, for: cast.consumer.principal)
         #expect(try await cast.world.auditEvents(image: image.id).map(\.type).suffix(2) == [.imageDeactivated, .imageReactivated])
         let queued = try await cast.world.queuedImage(by: cast.owner)
-        await expectDomainError(.forbidden) { try await cast.images.deactivate(queued.id, actor: cast.owner.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.reactivate(queued.id, actor: cast.owner.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.deactivate(queued.id, by: cast.owner.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.reactivate(queued.id, by: cast.owner.actor) }
     }
 
     @Test func delete_keepsTheRowAsDeleted_andRemovesTheData() async throws {
@@ -329,13 +330,13 @@ struct ImageRepositoryTests {
         let image = try await cast.image()
         let path = cast.world.dependencies.files.imagePath(image.id)
         #expect(FileManager.default.fileExists(atPath: path))
-        await expectDomainError(.forbidden) { try await cast.images.delete(image.id, actor: cast.support.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.delete(image.id, by: cast.support.actor) }
         // When the owner deletes it
-        try await cast.images.delete(image.id, actor: cast.owner.actor)
+        try await cast.useCases.lifecycle.delete(image.id, by: cast.owner.actor)
         // Then nobody finds it, it is in no list, its data is gone, and the row stays as deleted
-        await expectDomainError(.notFound) { try await cast.images.find(image.id, for: cast.owner.principal) }
-        await expectDomainError(.notFound) { try await cast.images.find(image.id, for: cast.staffAdmin.principal) }
-        #expect(try await cast.images.list(ImageListQuery(), for: cast.owner.principal).images.isEmpty)
+        await expectDomainError(.notFound) { try await cast.useCases.catalog.show(image.id, for: cast.owner.principal) }
+        await expectDomainError(.notFound) { try await cast.useCases.catalog.show(image.id, for: cast.staffAdmin.principal) }
+        #expect(try await cast.useCases.catalog.list(ImageListQuery(), for: cast.owner.principal).images.isEmpty)
         #expect(!FileManager.default.fileExists(atPath: path))
         let stored = try await cast.world.dependencies.database.reader.read { db -> (status: String, deletedAt: Date?, checksum: String?)? in
             guard let row = try Row.fetchOne(db, sql: "SELECT status, deleted_at, checksum FROM images WHERE id = ?", arguments: [image.id.rawValue]) else {
@@ -348,16 +349,16 @@ struct ImageRepositoryTests {
         #expect(row.deletedAt == cast.world.now)
         #expect(row.checksum == image.checksum)
         #expect(try await cast.world.auditEvents(image: image.id).last?.type == .imageDeleted)
-        await expectDomainError(.notFound) { try await cast.images.delete(image.id, actor: cast.owner.actor) }
+        await expectDomainError(.notFound) { try await cast.useCases.lifecycle.delete(image.id, by: cast.owner.actor) }
     }
 
     @Test func delete_protected_isForbiddenAndKeepsData() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        _ = try await cast.images.update(image.id, actor: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
-        await expectDomainError(.forbidden) { try await cast.images.delete(image.id, actor: cast.owner.actor) }
+        _ = try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
+        await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.delete(image.id, by: cast.owner.actor) }
         #expect(FileManager.default.fileExists(atPath: cast.world.dependencies.files.imagePath(image.id)))
-        #expect(try await cast.images.find(image.id, for: cast.owner.principal).image.status == .active)
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.status == .active)
     }
 
     // MARK: Members
@@ -365,46 +366,46 @@ struct ImageRepositoryTests {
     @Test func addMember_isPending_andDuplicateIsConflict() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        let member = try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor)
+        let member = try await cast.useCases.sharing.addMember("2002", to: image.id, by: cast.owner.actor)
         #expect(member.status == .pending)
         #expect(member.memberID.rawValue == "2002")
         #expect(member.canShare == false)
-        await expectDomainError(.conflict) { try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor) }
-        #expect(try await cast.images.members(of: image.id, for: cast.owner.principal).map(\.memberID.rawValue) == ["2002"])
+        await expectDomainError(.conflict) { try await cast.useCases.sharing.addMember("2002", to: image.id, by: cast.owner.actor) }
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2).map(\.memberID.rawValue) == ["2002"])
     }
 
     @Test func addMember_overQuota_isTooLarge() async throws {
-        let cast = try await Cast(settings: StorageSettings(memberQuota: 2))
+        let cast = try await Cast(settings: CoreSettings.testing(memberQuota: 2))
         let image = try await cast.image()
-        _ = try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor)
-        _ = try await cast.images.addMember("2003", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor)
-        await expectDomainError(.tooLarge) { try await cast.images.addMember("2004", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor) }
-        #expect(try await cast.images.members(of: image.id, for: cast.owner.principal).count == 2)
+        _ = try await cast.useCases.sharing.addMember("2002", to: image.id, by: cast.owner.actor)
+        _ = try await cast.useCases.sharing.addMember("2003", to: image.id, by: cast.owner.actor)
+        await expectDomainError(.tooLarge) { try await cast.useCases.sharing.addMember("2004", to: image.id, by: cast.owner.actor) }
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2).count == 2)
     }
 
     @Test(arguments: [Visibility.private, .public, .community])
     func addMember_toNonSharedImage_isForbidden(_ visibility: Visibility) async throws {
         let cast = try await Cast()
         let image = try await cast.image(visibility: visibility)
-        await expectDomainError(.forbidden) { try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.members(of: image.id, for: cast.owner.principal) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.addMember("2002", to: image.id, by: cast.owner.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2) }
     }
 
     @Test(arguments: ["1001", "abc", "", "12345678901234567", " 2002", "2002 ", "20-02", "２００２"])
     func addMember_ownerOrMalformedDDI_isInvalid(_ candidate: String) async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        await expectDomainError(.invalid) { try await cast.images.addMember(candidate, to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor) }
-        #expect(try await cast.images.members(of: image.id, for: cast.owner.principal).isEmpty)
+        await expectDomainError(.invalid) { try await cast.useCases.sharing.addMember(candidate, to: image.id, by: cast.owner.actor) }
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2).isEmpty)
     }
 
     @Test func addMember_wellFormedDDIWithoutAccount_isAcceptedExactlyLikeAnAccount() async throws {
         // Rule 6: no existence oracle.
         let cast = try await Cast()
         let image = try await cast.image()
-        #expect(try await cast.world.dependencies.accounts.tenant(try ddi("7777777")) == nil)
-        let ghost = try await cast.images.addMember("7777777", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor)
-        let real = try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor)
+        #expect(try await cast.world.useCases.accounts.tenant(try ddi("7777777")) == nil)
+        let ghost = try await cast.useCases.sharing.addMember("7777777", to: image.id, by: cast.owner.actor)
+        let real = try await cast.useCases.sharing.addMember("2002", to: image.id, by: cast.owner.actor)
         #expect(ghost.status == real.status)
         #expect(ghost.canShare == real.canShare)
         #expect(ghost.createdAt == real.createdAt)
@@ -414,10 +415,10 @@ struct ImageRepositoryTests {
         let cast = try await Cast()
         let image = try await cast.image()
         try await cast.world.share(image, by: cast.owner, with: cast.consumer, status: .accepted)
-        await expectDomainError(.forbidden) { try await cast.images.addMember("2003", to: image.id, canShare: false, sharePrivate: false, actor: cast.consumer.actor) }
-        await expectDomainError(.notFound) { try await cast.images.addMember("2003", to: image.id, canShare: false, sharePrivate: false, actor: cast.stranger.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.addMember("2003", to: image.id, canShare: false, sharePrivate: false, actor: cast.support.actor) }
-        _ = try await cast.images.addMember("2003", to: image.id, canShare: false, sharePrivate: false, actor: cast.staffAdmin.actor)
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.addMember("2003", to: image.id, by: cast.consumer.actor) }
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.addMember("2003", to: image.id, by: cast.stranger.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.addMember("2003", to: image.id, by: cast.support.actor) }
+        _ = try await cast.useCases.sharing.addMember("2003", to: image.id, by: cast.staffAdmin.actor)
     }
 
     @Test func setStatus_byTheMember_anyValueAnyNumberOfTimes() async throws {
@@ -425,13 +426,13 @@ struct ImageRepositoryTests {
         let image = try await cast.image()
         try await cast.world.share(image, by: cast.owner, with: cast.consumer)
         for status in ["accepted", "rejected", "pending", "rejected", "accepted"] {
-            let member = try await cast.images.setStatus(status, member: "2002", of: image.id, actor: cast.consumer.actor)
+            let member = try await cast.useCases.sharing.answer(image.id, member: "2002", status: status, by: cast.consumer.actor)
             #expect(member.status.rawValue == status)
         }
-        await expectDomainError(.invalid) { try await cast.images.setStatus("maybe", member: "2002", of: image.id, actor: cast.consumer.actor) }
+        await expectDomainError(.invalid) { try await cast.useCases.sharing.answer(image.id, member: "2002", status: "maybe", by: cast.consumer.actor) }
         // The member's own answer whatever the role of its token
         let adminToken = try await cast.world.token(try ddi("2002"), role: .admin)
-        #expect(try await cast.images.setStatus("pending", member: "2002", of: image.id, actor: adminToken.actor).status == .pending)
+        #expect(try await cast.useCases.sharing.answer(image.id, member: "2002", status: "pending", by: adminToken.actor).status == .pending)
     }
 
     @Test func setStatus_byAnyoneButTheMember_isRefused() async throws {
@@ -439,26 +440,26 @@ struct ImageRepositoryTests {
         let image = try await cast.image()
         try await cast.world.share(image, by: cast.owner, with: cast.consumer)
         try await cast.world.share(image, by: cast.owner, with: cast.otherConsumer)
-        await expectDomainError(.forbidden) { try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: cast.owner.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: cast.staffAdmin.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: cast.support.actor) }
-        await expectDomainError(.notFound) { try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: cast.otherConsumer.actor) }
-        await expectDomainError(.notFound) { try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: cast.stranger.actor) }
-        await expectDomainError(.notFound) { try await cast.images.setStatus("accepted", member: "3003", of: image.id, actor: cast.stranger.actor) }
-        #expect(try await cast.images.member("2002", of: image.id, for: cast.owner.principal).status == .pending)
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: cast.owner.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: cast.staffAdmin.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: cast.support.actor) }
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: cast.otherConsumer.actor) }
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: cast.stranger.actor) }
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.answer(image.id, member: "3003", status: "accepted", by: cast.stranger.actor) }
+        #expect(try await cast.useCases.sharing.member("2002", of: image.id, for: cast.owner.principal).status == .pending)
     }
 
     @Test func removeMember_endsAccessAtOnce_andReAddingStartsPending() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
         try await cast.world.share(image, by: cast.owner, with: cast.consumer, status: .accepted)
-        await expectDomainError(.forbidden) { try await cast.images.removeMember("2002", from: image.id, requireShared: true, actor: cast.consumer.actor) }
-        await expectDomainError(.notFound) { try await cast.images.removeMember("2003", from: image.id, requireShared: true, actor: cast.owner.actor) }
-        try await cast.images.removeMember("2002", from: image.id, requireShared: true, actor: cast.owner.actor)
-        await expectDomainError(.notFound) { try await cast.images.find(image.id, for: cast.consumer.principal) }
-        await expectDomainError(.notFound) { try await cast.images.prepareDownload(image.id, for: cast.consumer.principal) }
-        #expect(try await cast.images.members(of: image.id, for: cast.owner.principal).isEmpty)
-        let again = try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: cast.owner.actor)
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.removeMember("2002", from: image.id, by: cast.consumer.actor, api: .v2) }
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.removeMember("2003", from: image.id, by: cast.owner.actor, api: .v2) }
+        try await cast.useCases.sharing.removeMember("2002", from: image.id, by: cast.owner.actor, api: .v2)
+        await expectDomainError(.notFound) { try await cast.useCases.catalog.show(image.id, for: cast.consumer.principal) }
+        await expectDomainError(.notFound) { try await cast.useCases.imageData.download(image.id, range: .whole, for: cast.consumer.principal) }
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2).isEmpty)
+        let again = try await cast.useCases.sharing.addMember("2002", to: image.id, by: cast.owner.actor)
         #expect(again.status == .pending)
     }
 
@@ -467,12 +468,12 @@ struct ImageRepositoryTests {
         let image = try await cast.image()
         try await cast.world.share(image, by: cast.owner, with: cast.consumer)
         try await cast.world.share(image, by: cast.owner, with: cast.otherConsumer, status: .rejected)
-        #expect(try await cast.images.members(of: image.id, for: cast.owner.principal).map(\.memberID.rawValue) == ["2002", "2003"])
-        #expect(try await cast.images.members(of: image.id, for: cast.support.principal).count == 2)
-        #expect(try await cast.images.members(of: image.id, for: cast.consumer.principal).map(\.memberID.rawValue) == ["2002"])
-        await expectDomainError(.notFound) { try await cast.images.members(of: image.id, for: cast.stranger.principal) }
-        await expectDomainError(.notFound) { try await cast.images.member("2003", of: image.id, for: cast.consumer.principal) }
-        #expect(try await cast.images.member("2002", of: image.id, for: cast.consumer.principal).status == .pending)
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v2).map(\.memberID.rawValue) == ["2002", "2003"])
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.support.principal, api: .v2).count == 2)
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.consumer.principal, api: .v2).map(\.memberID.rawValue) == ["2002"])
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.members(of: image.id, for: cast.stranger.principal, api: .v2) }
+        await expectDomainError(.notFound) { try await cast.useCases.sharing.member("2003", of: image.id, for: cast.consumer.principal) }
+        #expect(try await cast.useCases.sharing.member("2002", of: image.id, for: cast.consumer.principal).status == .pending)
     }
 
     @Test func makingPrivate_hidesFromMembers_andSharedRestoresThem() async throws {
@@ -481,15 +482,15 @@ struct ImageRepositoryTests {
         let image = try await cast.image("shared one")
         try await cast.world.share(image, by: cast.owner, with: cast.consumer, status: .accepted)
         // When the owner makes the image private
-        _ = try await cast.images.update(image.id, actor: cast.owner.actor) { _ throws(DomainError) in [.visibility(.private)] }
+        _ = try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in [.visibility(.private)] }
         // Then the member gets 404 and lists nothing, but its record is kept
-        await expectDomainError(.notFound) { try await cast.images.find(image.id, for: cast.consumer.principal) }
-        #expect(try await cast.images.list(ImageListQuery(), for: cast.consumer.principal).images.isEmpty)
-        #expect(try await cast.images.membersV1(of: image.id, for: cast.owner.principal).map(\.status) == [.accepted])
+        await expectDomainError(.notFound) { try await cast.useCases.catalog.show(image.id, for: cast.consumer.principal) }
+        #expect(try await cast.useCases.catalog.list(ImageListQuery(), for: cast.consumer.principal).images.isEmpty)
+        #expect(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v1).map(\.status) == [.accepted])
         // When the owner switches back to shared, access and status are restored
-        _ = try await cast.images.update(image.id, actor: cast.owner.actor) { _ throws(DomainError) in [.visibility(.shared)] }
-        #expect(try await cast.images.find(image.id, for: cast.consumer.principal).relation == .member(.accepted, canShare: false))
-        #expect(try await cast.images.list(ImageListQuery(), for: cast.consumer.principal).images.map(\.id) == [image.id])
+        _ = try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in [.visibility(.shared)] }
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.consumer.principal).membership?.status == .accepted)
+        #expect(try await cast.useCases.catalog.list(ImageListQuery(), for: cast.consumer.principal).images.map(\.id) == [image.id])
     }
 
     @Test func everyMemberChange_writesExactlyOneAuditEvent() async throws {
@@ -501,10 +502,10 @@ struct ImageRepositoryTests {
         let sameActor = Actor(principal: cast.consumer.principal, tokenID: cast.consumer.tokenID, requestID: "req-same")
         let removeActor = Actor(principal: cast.owner.principal, tokenID: cast.owner.tokenID, requestID: "req-remove")
         // When the owner adds 2002, 2002 accepts (then "accepts" again), and the owner removes it
-        _ = try await cast.images.addMember("2002", to: image.id, canShare: false, sharePrivate: false, actor: ownerActor)
-        _ = try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: acceptActor)
-        _ = try await cast.images.setStatus("accepted", member: "2002", of: image.id, actor: sameActor)
-        try await cast.images.removeMember("2002", from: image.id, requireShared: true, actor: removeActor)
+        _ = try await cast.useCases.sharing.addMember("2002", to: image.id, by: ownerActor)
+        _ = try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: acceptActor)
+        _ = try await cast.useCases.sharing.answer(image.id, member: "2002", status: "accepted", by: sameActor)
+        try await cast.useCases.sharing.removeMember("2002", from: image.id, by: removeActor, api: .v2)
         // Then there is exactly one event per change, carrying actor, token, request, image, member, old and new status
         let events = try await cast.world.auditEvents(image: image.id).filter { $0.type.rawValue.hasPrefix("member.") }
         #expect(events.map(\.type) == [.memberCreated, .memberUpdated, .memberDeleted])
@@ -513,16 +514,16 @@ struct ImageRepositoryTests {
         #expect(events.map(\.actorTenant?.rawValue) == ["1001", "2002", "1001"])
         #expect(events.allSatisfy { $0.imageID == image.id && $0.imageOwner?.rawValue == "1001" && $0.otherTenant?.rawValue == "2002" })
         #expect(events[0].before == nil)
-        #expect(events[0].after == #"{"status":"pending"}"#)
-        #expect(events[1].before == #"{"status":"pending"}"#)
-        #expect(events[1].after == #"{"status":"accepted"}"#)
-        #expect(events[2].before == #"{"status":"accepted"}"#)
+        #expect(events[0].after == ["status": .string("pending")])
+        #expect(events[1].before == ["status": .string("pending")])
+        #expect(events[1].after == ["status": .string("accepted")])
+        #expect(events[2].before == ["status": .string("accepted")])
         #expect(events[2].after == nil)
         // And the consumer reads them too (they concern its membership); a stranger reads none
         var query = AuditQuery()
         query.imageID = image.id
-        #expect(try await cast.world.dependencies.audit.events(query, for: cast.consumer.principal).events.count == 3)
-        #expect(try await cast.world.dependencies.audit.events(query, for: cast.stranger.principal).events.isEmpty)
+        #expect(try await cast.world.useCases.audit.events(query, for: cast.consumer.principal).events.count == 3)
+        #expect(try await cast.world.useCases.audit.events(query, for: cast.stranger.principal).events.isEmpty)
     }
 
     // MARK: Glance v1 memberships
@@ -530,37 +531,37 @@ struct ImageRepositoryTests {
     @Test func putMemberV1_addsPending_andOnlyTheOwnerGrantsCanShare() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        try await cast.images.putMemberV1("2002", on: image.id, canShare: nil, actor: cast.owner.actor)
-        #expect(try await cast.images.member("2002", of: image.id, for: cast.owner.principal).canShare == false)
+        try await cast.useCases.sharing.putMemberV1("2002", on: image.id, canShare: nil, by: cast.owner.actor)
+        #expect(try await cast.useCases.sharing.member("2002", of: image.id, for: cast.owner.principal).canShare == false)
         // Idempotent without a body
-        try await cast.images.putMemberV1("2002", on: image.id, canShare: nil, actor: cast.owner.actor)
-        try await cast.images.putMemberV1("2002", on: image.id, canShare: true, actor: cast.owner.actor)
-        let member = try await cast.images.member("2002", of: image.id, for: cast.owner.principal)
+        try await cast.useCases.sharing.putMemberV1("2002", on: image.id, canShare: nil, by: cast.owner.actor)
+        try await cast.useCases.sharing.putMemberV1("2002", on: image.id, canShare: true, by: cast.owner.actor)
+        let member = try await cast.useCases.sharing.member("2002", of: image.id, for: cast.owner.principal)
         #expect(member.canShare == true)
         #expect(member.status == .pending)
         // A can_share member may add members…
-        try await cast.images.putMemberV1("2003", on: image.id, canShare: nil, actor: cast.consumer.actor)
-        _ = try await cast.images.addMember("2004", to: image.id, canShare: false, sharePrivate: false, actor: cast.consumer.actor)
+        try await cast.useCases.sharing.putMemberV1("2003", on: image.id, canShare: nil, by: cast.consumer.actor)
+        _ = try await cast.useCases.sharing.addMember("2004", to: image.id, by: cast.consumer.actor)
         // …but not grant can_share, change it, remove members, replace the list, or change the image
-        await expectDomainError(.forbidden) { try await cast.images.putMemberV1("3003", on: image.id, canShare: true, actor: cast.consumer.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.putMemberV1("2003", on: image.id, canShare: true, actor: cast.consumer.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.removeMember("2003", from: image.id, requireShared: false, actor: cast.consumer.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.replaceMembersV1(on: image.id, with: [("2002", nil)], actor: cast.consumer.actor) }
-        await expectDomainError(.forbidden) { try await cast.images.update(image.id, actor: cast.consumer.actor) { _ throws(DomainError) in [.name("mine")] } }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.putMemberV1("3003", on: image.id, canShare: true, by: cast.consumer.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.putMemberV1("2003", on: image.id, canShare: true, by: cast.consumer.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.removeMember("2003", from: image.id, by: cast.consumer.actor, api: .v1) }
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.replaceMembersV1(on: image.id, with: [MembershipEntry(member: "2002", canShare: nil)], by: cast.consumer.actor) }
+        await expectDomainError(.forbidden) { try await cast.useCases.catalog.update(image.id, by: cast.consumer.actor) { _ throws(DomainError) in [.name("mine")] } }
         // A member without can_share may not add
-        await expectDomainError(.forbidden) { try await cast.images.putMemberV1("3003", on: image.id, canShare: nil, actor: cast.otherConsumer.actor) }
-        #expect(Set(try await cast.images.membersV1(of: image.id, for: cast.owner.principal).map(\.memberID.rawValue)) == ["2002", "2003", "2004"])
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.putMemberV1("3003", on: image.id, canShare: nil, by: cast.otherConsumer.actor) }
+        #expect(Set(try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v1).map(\.memberID.rawValue)) == ["2002", "2003", "2004"])
     }
 
     @Test func putMemberV1_onPrivateImage_makesItShared_andTheAuditSaysSo() async throws {
         let cast = try await Cast()
         let image = try await cast.image(visibility: .private)
-        try await cast.images.putMemberV1("2002", on: image.id, canShare: nil, actor: cast.owner.actor)
-        #expect(try await cast.images.find(image.id, for: cast.consumer.principal).image.visibility == .shared)
+        try await cast.useCases.sharing.putMemberV1("2002", on: image.id, canShare: nil, by: cast.owner.actor)
+        #expect(try await cast.useCases.catalog.show(image.id, for: cast.consumer.principal).image.visibility == .shared)
         let events = try await cast.world.auditEvents(image: image.id)
         let change = try #require(events.first { $0.type == .imageUpdated })
-        #expect(change.before == #"{"visibility":"private"}"#)
-        #expect(change.after == #"{"visibility":"shared"}"#)
+        #expect(change.before == ["visibility": .string("private")])
+        #expect(change.after == ["visibility": .string("shared")])
         #expect(change.detail?.contains("private") == true)
         #expect(events.last?.type == .memberCreated)
     }
@@ -568,11 +569,11 @@ struct ImageRepositoryTests {
     @Test func replaceMembersV1_replacesTheList() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        try await cast.images.putMemberV1("2002", on: image.id, canShare: true, actor: cast.owner.actor)
-        try await cast.images.putMemberV1("2003", on: image.id, canShare: nil, actor: cast.owner.actor)
-        _ = try await cast.images.setStatus("accepted", member: "2003", of: image.id, actor: cast.otherConsumer.actor)
-        try await cast.images.replaceMembersV1(on: image.id, with: [("2003", true), ("2004", nil)], actor: cast.owner.actor)
-        let members = try await cast.images.membersV1(of: image.id, for: cast.owner.principal)
+        try await cast.useCases.sharing.putMemberV1("2002", on: image.id, canShare: true, by: cast.owner.actor)
+        try await cast.useCases.sharing.putMemberV1("2003", on: image.id, canShare: nil, by: cast.owner.actor)
+        _ = try await cast.useCases.sharing.answer(image.id, member: "2003", status: "accepted", by: cast.otherConsumer.actor)
+        try await cast.useCases.sharing.replaceMembersV1(on: image.id, with: [MembershipEntry(member: "2003", canShare: true), MembershipEntry(member: "2004", canShare: nil)], by: cast.owner.actor)
+        let members = try await cast.useCases.sharing.members(of: image.id, for: cast.owner.principal, api: .v1)
         #expect(members.map(\.memberID.rawValue).sorted() == ["2003", "2004"])
         let kept = try #require(members.first { $0.memberID.rawValue == "2003" })
         #expect(kept.status == .accepted)
@@ -580,24 +581,24 @@ struct ImageRepositoryTests {
         #expect(members.first { $0.memberID.rawValue == "2004" }?.status == .pending)
         let types = try await cast.world.auditEvents(image: image.id).map(\.type).suffix(3)
         #expect(Array(types) == [.memberDeleted, .memberCreated, .memberUpdated])
-        await expectDomainError(.invalid) { try await cast.images.replaceMembersV1(on: image.id, with: [("1001", nil)], actor: cast.owner.actor) }
-        await expectDomainError(.invalid) { try await cast.images.replaceMembersV1(on: image.id, with: [("x", nil)], actor: cast.owner.actor) }
+        await expectDomainError(.invalid) { try await cast.useCases.sharing.replaceMembersV1(on: image.id, with: [MembershipEntry(member: "1001", canShare: nil)], by: cast.owner.actor) }
+        await expectDomainError(.invalid) { try await cast.useCases.sharing.replaceMembersV1(on: image.id, with: [MembershipEntry(member: "x", canShare: nil)], by: cast.owner.actor) }
     }
 
     @Test func sharedImages_forTheTenantItselfOrStaff() async throws {
         let cast = try await Cast()
         let first = try await cast.image("one")
         let second = try await cast.image("two")
-        try await cast.images.putMemberV1("2002", on: first.id, canShare: true, actor: cast.owner.actor)
-        try await cast.images.putMemberV1("2002", on: second.id, canShare: nil, actor: cast.owner.actor)
-        let own = try await cast.images.sharedImages(with: try ddi("2002"), for: cast.consumer.principal)
+        try await cast.useCases.sharing.putMemberV1("2002", on: first.id, canShare: true, by: cast.owner.actor)
+        try await cast.useCases.sharing.putMemberV1("2002", on: second.id, canShare: nil, by: cast.owner.actor)
+        let own = try await cast.useCases.sharing.sharedImagesV1(of: try ddi("2002"), for: cast.consumer.principal)
         #expect(Set(own.map(\.imageID)) == [first.id, second.id])
         #expect(own.first { $0.imageID == first.id }?.canShare == true)
-        #expect(try await cast.images.sharedImages(with: try ddi("2002"), for: cast.support.principal).count == 2)
-        await expectDomainError(.forbidden) { try await cast.images.sharedImages(with: try ddi("2002"), for: cast.stranger.principal) }
+        #expect(try await cast.useCases.sharing.sharedImagesV1(of: try ddi("2002"), for: cast.support.principal).count == 2)
+        await expectDomainError(.forbidden) { try await cast.useCases.sharing.sharedImagesV1(of: try ddi("2002"), for: cast.stranger.principal) }
         // A share hidden by making the image private is not listed
-        _ = try await cast.images.update(second.id, actor: cast.owner.actor) { _ throws(DomainError) in [.visibility(.private)] }
-        #expect(try await cast.images.sharedImages(with: try ddi("2002"), for: cast.consumer.principal).map(\.imageID) == [first.id])
+        _ = try await cast.useCases.catalog.update(second.id, by: cast.owner.actor) { _ throws(DomainError) in [.visibility(.private)] }
+        #expect(try await cast.useCases.sharing.sharedImagesV1(of: try ddi("2002"), for: cast.consumer.principal).map(\.imageID) == [first.id])
     }
 
     // MARK: Lineage and export
@@ -612,11 +613,11 @@ struct ImageRepositoryTests {
     static func snapshotChain(_ cast: Cast, status: MemberStatus = .pending) async throws -> SnapshotChain {
         let base = try await cast.image("base", data: Array("base operating system".utf8))
         try await cast.world.share(base, by: cast.owner, with: cast.consumer, status: status)
-        let compute = cast.world.dependencies.compute
-        let server = try await compute.create(name: "web", imageRef: base.id.rawValue, actor: cast.consumer.actor)
-        let first = try await compute.snapshot(server.id, name: "snap-1", metadata: [:], actor: cast.consumer.actor)
-        let again = try await compute.create(name: "web-2", imageRef: first.id.rawValue, actor: cast.consumer.actor)
-        let second = try await compute.snapshot(again.id, name: "snap-2", metadata: [:], actor: cast.consumer.actor)
+        let compute = cast.world.useCases.compute
+        let server = try await compute.boot(name: "web", imageRef: base.id.rawValue, by: cast.consumer.actor)
+        let first = try await compute.snapshot(server.id, name: "snap-1", metadata: [:], by: cast.consumer.actor)
+        let again = try await compute.boot(name: "web-2", imageRef: first.id.rawValue, by: cast.consumer.actor)
+        let second = try await compute.snapshot(again.id, name: "snap-2", metadata: [:], by: cast.consumer.actor)
         return SnapshotChain(base: base, first: first, second: second)
     }
 
@@ -635,7 +636,7 @@ struct ImageRepositoryTests {
             return
         }
         #expect(boot == chain.first.id)
-        let steps = try await cast.images.lineage(of: chain.second.id, for: cast.consumer.principal)
+        let steps = try await cast.useCases.lineage.lineage(of: chain.second.id, for: cast.consumer.principal)
         #expect(steps.map(\.imageID) == [chain.first.id, chain.base.id])
         #expect(steps.map(\.owner.rawValue) == ["2002", "1001"])
         // The snapshot's data is the base image's data
@@ -645,7 +646,7 @@ struct ImageRepositoryTests {
     @Test func exportChecklist_ownUploadedImage_passesEveryCheck() async throws {
         let cast = try await Cast()
         let image = try await cast.image()
-        let results = try await cast.images.exportChecklist(image.id, for: cast.owner.principal)
+        let results = try await cast.useCases.lineage.exportChecklist(image.id, for: cast.owner.principal)
         #expect(results.map(\.item) == ExportCheck.Item.allCases)
         #expect(results.allSatisfy { $0.passed })
     }
@@ -657,17 +658,17 @@ struct ImageRepositoryTests {
         let chain = try await Self.snapshotChain(cast, status: status)
         // Then both snapshots fail "not shared-derived", naming the producer and the reason
         for image in [chain.first, chain.second] {
-            let results = try await cast.images.exportChecklist(image.id, for: cast.consumer.principal)
+            let results = try await cast.useCases.lineage.exportChecklist(image.id, for: cast.consumer.principal)
             #expect(Self.failed(results) == [.notSharedDerived])
             let reason = results.first { $0.item == .notSharedDerived }?.reason ?? ""
             #expect(reason.contains("tenant 1001"))
             #expect(reason.contains("not intended to be distributed beyond the producer and consumer"))
         }
         // When the producer deletes the base image and removes the member
-        try await cast.images.removeMember("2002", from: chain.base.id, requireShared: true, actor: cast.owner.actor)
-        try await cast.images.delete(chain.base.id, actor: cast.owner.actor)
+        try await cast.useCases.sharing.removeMember("2002", from: chain.base.id, by: cast.owner.actor, api: .v2)
+        try await cast.useCases.lifecycle.delete(chain.base.id, by: cast.owner.actor)
         // Then the snapshot is still blocked, and says its ancestor was deleted
-        let after = try await cast.images.exportChecklist(chain.second.id, for: cast.consumer.principal)
+        let after = try await cast.useCases.lineage.exportChecklist(chain.second.id, for: cast.consumer.principal)
         #expect(Self.failed(after) == [.notSharedDerived])
         #expect(after.first { $0.item == .notSharedDerived }?.reason?.contains("since deleted") == true)
     }
@@ -677,17 +678,17 @@ struct ImageRepositoryTests {
         // Not the owner: a consumer of a shared image, or staff
         let shared = try await cast.image()
         try await cast.world.share(shared, by: cast.owner, with: cast.consumer, status: .accepted)
-        #expect(Self.failed(try await cast.images.exportChecklist(shared.id, for: cast.consumer.principal)) == [.ownership])
-        #expect(Self.failed(try await cast.images.exportChecklist(shared.id, for: cast.staffAdmin.principal)) == [.ownership])
-        await expectDomainError(.notFound) { try await cast.images.exportChecklist(shared.id, for: cast.stranger.principal) }
+        #expect(Self.failed(try await cast.useCases.lineage.exportChecklist(shared.id, for: cast.consumer.principal)) == [.ownership])
+        #expect(Self.failed(try await cast.useCases.lineage.exportChecklist(shared.id, for: cast.staffAdmin.principal)) == [.ownership])
+        await expectDomainError(.notFound) { try await cast.useCases.lineage.exportChecklist(shared.id, for: cast.stranger.principal) }
         // Not active
         let queued = try await cast.world.queuedImage(by: cast.owner)
-        #expect(Self.failed(try await cast.images.exportChecklist(queued.id, for: cast.owner.principal)) == [.active])
-        _ = try await cast.images.deactivate(shared.id, actor: cast.owner.actor)
-        #expect(Self.failed(try await cast.images.exportChecklist(shared.id, for: cast.owner.principal)) == [.active])
+        #expect(Self.failed(try await cast.useCases.lineage.exportChecklist(queued.id, for: cast.owner.principal)) == [.active])
+        _ = try await cast.useCases.lifecycle.deactivate(shared.id, by: cast.owner.actor)
+        #expect(Self.failed(try await cast.useCases.lineage.exportChecklist(shared.id, for: cast.owner.principal)) == [.active])
         // Windows
         let windows = try await cast.image("win", properties: ["os_type": "Windows"])
-        let restricted = try await cast.images.exportChecklist(windows.id, for: cast.owner.principal)
+        let restricted = try await cast.useCases.lineage.exportChecklist(windows.id, for: cast.owner.principal)
         #expect(Self.failed(restricted) == [.notRestricted])
         #expect(restricted.first { $0.item == .notRestricted }?.reason?.contains("os_type=windows") == true)
     }
@@ -697,14 +698,14 @@ struct ImageRepositoryTests {
         let cast = try await Cast()
         let base = try await cast.image("licensed", data: Array("licensed os".utf8))
         await expectDomainError(.forbidden) {
-            try await cast.images.update(base.id, actor: cast.owner.actor) { _ throws(DomainError) in [.setProperty("export_restricted", "true")] }
+            try await cast.useCases.catalog.update(base.id, by: cast.owner.actor) { _ throws(DomainError) in [.setProperty("export_restricted", "true")] }
         }
-        _ = try await cast.images.update(base.id, actor: cast.ownerAdmin.actor) { _ throws(DomainError) in [.setProperty("export_restricted", "true")] }
-        let server = try await cast.world.dependencies.compute.create(name: "s", imageRef: base.id.rawValue, actor: cast.owner.actor)
-        let snapshot = try await cast.world.dependencies.compute.snapshot(server.id, name: "mine", metadata: [:], actor: cast.owner.actor)
+        _ = try await cast.useCases.catalog.update(base.id, by: cast.ownerAdmin.actor) { _ throws(DomainError) in [.setProperty("export_restricted", "true")] }
+        let server = try await cast.world.useCases.compute.boot(name: "s", imageRef: base.id.rawValue, by: cast.owner.actor)
+        let snapshot = try await cast.world.useCases.compute.snapshot(server.id, name: "mine", metadata: [:], by: cast.owner.actor)
         #expect(snapshot.properties["export_restricted"] == nil)
         // Then the snapshot fails the restriction check, naming the ancestor
-        let results = try await cast.images.exportChecklist(snapshot.id, for: cast.owner.principal)
+        let results = try await cast.useCases.lineage.exportChecklist(snapshot.id, for: cast.owner.principal)
         #expect(Self.failed(results) == [.notRestricted])
         #expect(results.first { $0.item == .notRestricted }?.reason?.contains(base.id.rawValue) == true)
     }
@@ -719,17 +720,17 @@ struct ImageRepositoryTests {
         let copy = try await cast.world.activeImage(by: cast.consumer, name: "my copy", data: bytes)
         #expect(copy.origin == .upload)
         // Then content lineage blocks its export, naming the source
-        let results = try await cast.images.exportChecklist(copy.id, for: cast.consumer.principal)
+        let results = try await cast.useCases.lineage.exportChecklist(copy.id, for: cast.consumer.principal)
         #expect(Self.failed(results) == [.contentLineage])
         #expect(results.first { $0.item == .contentLineage }?.reason?.contains(base.id.rawValue) == true)
         // Even after the producer removes the member
-        try await cast.images.removeMember("2002", from: base.id, requireShared: true, actor: cast.owner.actor)
-        #expect(Self.failed(try await cast.images.exportChecklist(copy.id, for: cast.consumer.principal)) == [.contentLineage])
+        try await cast.useCases.sharing.removeMember("2002", from: base.id, by: cast.owner.actor, api: .v2)
+        #expect(Self.failed(try await cast.useCases.lineage.exportChecklist(copy.id, for: cast.consumer.principal)) == [.contentLineage])
         // And after the producer deletes its image
-        try await cast.images.delete(base.id, actor: cast.owner.actor)
-        #expect(Self.failed(try await cast.images.exportChecklist(copy.id, for: cast.consumer.principal)) == [.contentLineage])
+        try await cast.useCases.lifecycle.delete(base.id, by: cast.owner.actor)
+        #expect(Self.failed(try await cast.useCases.lineage.exportChecklist(copy.id, for: cast.consumer.principal)) == [.contentLineage])
         // A tenant the image was never shared with may upload the same bytes and export them
         let independent = try await cast.world.activeImage(by: cast.stranger, name: "same bytes", data: bytes)
-        #expect(try await cast.images.exportChecklist(independent.id, for: cast.stranger.principal).allSatisfy { $0.passed })
+        #expect(try await cast.useCases.lineage.exportChecklist(independent.id, for: cast.stranger.principal).allSatisfy { $0.passed })
     }
 }
