@@ -16,7 +16,17 @@ package struct LineageController: Sendable {
 
     @Sendable func exportCheck(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try APISupport.imageID(context)
-        let results = try await useCases.lineage.exportChecklist(id, for: context.principal)
+        return Self.checklist(id, try await useCases.lineage.exportChecklist(id, for: context.principal))
+    }
+
+    @Sendable func lineage(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try APISupport.imageID(context)
+        let image = try await useCases.catalog.show(id, for: context.principal).image
+        return Self.lineage(image, try await useCases.lineage.lineage(of: id, for: context.principal))
+    }
+
+    /// `{"image_id", "exportable", "checks": [{"check", "title", "passed", "reason"}]}`.
+    static func checklist(_ id: ImageID, _ results: [ExportCheck.Result]) -> Response {
         var json = JSONWriter(capacity: 1024)
         json.beginObject()
         json.field("image_id", id.rawValue)
@@ -36,18 +46,16 @@ package struct LineageController: Sendable {
         return GlanceRepresentation.jsonResponse(json)
     }
 
-    @Sendable func lineage(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let id = try APISupport.imageID(context)
-        let image = try await useCases.catalog.show(id, for: context.principal).image
-        let chain = try await useCases.lineage.lineage(of: id, for: context.principal)
+    /// `{"image_id", "origin", "ancestors": [...]}`.
+    static func lineage(_ image: Image, _ chain: [LineageStep]) -> Response {
         var json = JSONWriter(capacity: 1024)
         json.beginObject()
-        json.field("image_id", id.rawValue)
+        json.field("image_id", image.id.rawValue)
         json.key("origin")
-        Self.write(image.origin, into: &json)
+        write(image.origin, into: &json)
         json.key("ancestors")
         json.beginArray()
-        for step in chain { Self.write(step, into: &json) }
+        for step in chain { write(step, into: &json) }
         json.endArray()
         json.endObject()
         return GlanceRepresentation.jsonResponse(json)

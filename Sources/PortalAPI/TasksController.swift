@@ -30,12 +30,16 @@ package struct TasksController: Sendable {
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let items = QueryItems.parse(request.uri.query)
-        let page = try await useCases.tasks.list(try TaskQuery.parse(items), for: context.principal)
+        return Self.list(try await useCases.tasks.list(try TaskQuery.parse(items), for: context.principal), query: items)
+    }
+
+    /// A page of tasks with Glance's `first`, `next` and `schema` links.
+    static func list(_ page: TaskPage, query items: [(name: String, value: String)]) -> Response {
         var json = JSONWriter(capacity: 512 * (page.tasks.count + 1))
         json.beginObject()
         json.key("tasks")
         json.beginArray()
-        for task in page.tasks { Self.write(task, into: &json, brief: true) }
+        for task in page.tasks { write(task, into: &json, brief: true) }
         json.endArray()
         let kept = items.filter { $0.name != "marker" }
         json.field("first", kept.isEmpty ? "/v2/tasks" : "/v2/tasks?" + QueryItems.encode(kept))

@@ -62,9 +62,7 @@ package struct V1ImagesController: Sendable {
             try APISupport.requireOctetStream(request)
             image = try await useCases.imageData.create(draft, data: request.body, declared: declared, by: context.actor)
         } else {
-            guard declared.checksum == nil, (declared.size ?? 0) == 0 else {
-                throw DomainError.invalid("x-image-meta-size and x-image-meta-checksum describe data: send them together with the data.")
-            }
+            try V1Mapping.requireNoDataFacts(declared)
             image = try await useCases.catalog.create(draft, by: context.actor)
         }
         return Self.detail(image, status: .created, headers: [.location: VersionsController.origin(of: request) + "/image/v1/images/\(image.id)"])
@@ -184,7 +182,11 @@ package struct V1MembersController: Sendable {
 
     @Sendable func sharedImages(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let tenant = try TenantID.parse(APISupport.parameter(context, "tenant"))
-        let shared = try await useCases.sharing.sharedImagesV1(of: tenant, for: context.principal)
+        return Self.sharedImages(try await useCases.sharing.sharedImagesV1(of: tenant, for: context.principal))
+    }
+
+    /// `{"shared_images": [{"image_id", "can_share"}]}`.
+    static func sharedImages(_ shared: [Member]) -> Response {
         var json = JSONWriter(capacity: 80 * (shared.count + 1))
         json.beginObject()
         json.key("shared_images")

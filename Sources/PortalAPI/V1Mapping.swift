@@ -140,6 +140,13 @@ enum V1Mapping {
         return DeclaredData(size: size, checksum: metadata.fields["checksum"])
     }
 
+    /// Without data, declaring its size or checksum makes no sense (400).
+    static func requireNoDataFacts(_ declared: DeclaredData) throws(DomainError) {
+        guard declared.checksum == nil, (declared.size ?? 0) == 0 else {
+            throw .invalid("x-image-meta-size and x-image-meta-checksum describe data: send them together with the data.")
+        }
+    }
+
     /// Changes to an image from a v1 PUT. With `purge`, properties not named are removed.
     static func changes(_ metadata: Metadata, purge: Bool, current: Image) throws(DomainError) -> [ImageChange] {
         try checkSettable(metadata)

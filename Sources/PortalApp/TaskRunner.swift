@@ -47,7 +47,8 @@ struct TaskRunner: Service {
     let logger: Logger
 
     func run() async throws {
-        try await worker.recoverInterrupted()
+        let recovered = try await worker.recoverInterrupted()
+        if recovered > 0 { logger.notice("restarting interrupted tasks", metadata: ["count": .stringConvertible(recovered)]) }
         let stopping = Mutex(false)
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }) {

@@ -26,6 +26,21 @@ package struct AuditTrail: Sendable {
     }
 }
 
+extension AuditTrail {
+    /// Every event matching the query that the caller may see, newest first, up to `limit` (CSV downloads).
+    package func export(_ query: AuditQuery, for principal: Principal, limit: Int) async throws -> [AuditEvent] {
+        var query = query
+        query.limit = min(AuditQuery.maxLimit, limit)
+        var events: [AuditEvent] = []
+        repeat {
+            let page = try await self.events(query, for: principal)
+            events += page.events
+            query.before = page.next
+        } while query.before != nil && events.count < limit
+        return Array(events.prefix(limit))
+    }
+}
+
 /// What support staff read across tenants (read-only): the share review and a tenant's shares.
 package struct SupportReview: Sendable {
     let core: CoreContext

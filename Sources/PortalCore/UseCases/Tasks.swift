@@ -78,12 +78,17 @@ package struct TaskWorker: Sendable {
     package init(_ core: CoreContext) { self.core = core }
 
     /// Tasks left `processing` by a stopped server go back to `pending`, to run again from the start.
-    package func recoverInterrupted() async throws {
+    /// - Returns: how many went back.
+    @discardableResult
+    package func recoverInterrupted() async throws -> Int {
+        let interrupted = try await core.records.tasks(in: .everything, matching: TaskQuery(status: .processing), after: nil, limit: 10_000).count
+        guard interrupted > 0 else { return 0 }
         try await core.records.apply([
             .resetTasks(
                 from: .processing, to: .pending, message: "The server stopped while this task was processing; it was restarted from the beginning.",
                 at: core.clock.now())
         ])
+        return interrupted
     }
 
     /// Claims the oldest pending task and runs it. Returns false when there was none.

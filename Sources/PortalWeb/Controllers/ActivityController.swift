@@ -26,19 +26,10 @@ struct ActivityController: WebController {
 
     /// The filtered events as CSV, up to 10,000 rows, newest first.
     @Sendable func csv(_ request: Request, context: WebContext) async throws -> Response {
-        var query = try AuditQuery.parse(QueryItems.parse(request.uri.query))
-        query.limit = AuditQuery.maxLimit
-        var out = ActivityCSV.header
-        var rows = 0
-        repeat {
-            let page = try await useCases.audit.events(query, for: context.principal)
-            for event in page.events { out += ActivityCSV.line(event) }
-            rows += page.events.count
-            query.before = page.next
-        } while query.before != nil && rows < 10_000
+        let events = try await useCases.audit.export(try AuditQuery.parse(QueryItems.parse(request.uri.query)), for: context.principal, limit: 10_000)
         return Response(
             status: .ok,
             headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"activity.csv\"", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: out)))
+            body: .init(byteBuffer: ByteBuffer(string: ActivityCSV.document(events))))
     }
 }

@@ -48,21 +48,14 @@ struct FilesWebController: WebController {
     /// `multipart/form-data` with an optional `name` field, then the file, streamed.
     @Sendable func upload(_ request: Request, context: WebContext) async throws -> Response {
         let name = context.container()
-        let reader = try MultipartReader<RequestBody>(request)
-        var objectName: String?
-        var stored: StoredObject?
-        while let part = try await reader.nextPart() {
-            if part.name == "file", let filename = part.filename {
-                let contentType = part.contentType ?? "application/octet-stream"
-                stored = try await files.put(
-                    reader.partBody, container: name, name: objectName ?? filename, contentType: contentType, expectedETag: nil, account: nil, by: context.actor)
-            } else if part.name == "name" {
-                objectName = try await reader.readText(limit: 1024).trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-            } else {
-                _ = try await reader.readText()
-            }
-        }
-        guard let stored else { throw DomainError.invalid("Choose a file to upload.") }
+        let (_, stored) = try await UploadForm.read(
+            request, fieldLimit: 1024,
+            store: { fields, filename, contentType, body in
+                try await files.put(
+                    body, container: name, name: fields["name"]?.nonEmpty ?? filename, contentType: contentType ?? "application/octet-stream",
+                    expectedETag: nil, account: nil, by: context.actor)
+            },
+            discard: { try? await files.deleteObject($0.name, in: name, account: nil, by: context.actor) })
         return Response.redirect(to: Paths.container(name), flash: [.success("Uploaded \(stored.name) (\(ByteFormat.size(stored.size))).")], jar: jar, for: request)
     }
 

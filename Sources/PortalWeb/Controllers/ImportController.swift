@@ -26,26 +26,14 @@ struct ImportController: WebController {
     /// only once the whole form has been read: a second file, or anything wrong later in the form,
     /// leaves nothing behind.
     @Sendable func upload(_ request: Request, context: WebContext) async throws -> Response {
-        let reader = try MultipartReader<RequestBody>(request)
-        var fields: [String: String] = [:]
-        var staged: StagedImage?
-        do {
-            while let part = try await reader.nextPart() {
-                if part.filename != nil, part.name == "file" {
-                    guard staged == nil else { throw DomainError.invalid("Send one file at a time. Nothing was stored.") }
-                    let draft = try ImportPage.draft(fields, filename: part.filename)
-                    staged = try await useCases.imageData.stage(draft, data: reader.partBody, declared: DeclaredData(), by: context.actor)
-                } else {
-                    guard fields.count < 16 else { throw DomainError.tooLarge("The form has too many fields.") }
-                    fields[part.name] = try await reader.readText(limit: 16 * 1024)
-                }
-            }
-        } catch {
-            if let staged { await useCases.imageData.discard(staged) }
-            throw error
-        }
-        guard let staged else { throw DomainError.invalid("Choose a file to upload.") }
-        let image = try await useCases.imageData.record(staged, by: context.actor)
+        let data = useCases.imageData
+        let (_, staged) = try await UploadForm.read(
+            request,
+            store: { fields, filename, _, body in
+                try await data.stage(try ImportPage.draft(fields, filename: filename), data: body, declared: DeclaredData(), by: context.actor)
+            },
+            discard: { await data.discard($0) })
+        let image = try await data.record(staged, by: context.actor)
         return Response.redirect(
             to: Paths.image(image.id), flash: [.success("Uploaded \(ByteFormat.size(image.size ?? 0)); the image is active.")], jar: jar, for: request)
     }

@@ -41,13 +41,9 @@ struct LoginController: WebController {
         let attempt = Self.attempt(form, remoteAddress: context.remoteAddress, requestID: context.requestID)
         do {
             let account = try await useCases.signIn.check(attempt)
-            let now = services.clock.now()
-            let payload = SessionPayload(
-                sid: try SessionCodec.newSessionID(), iat: Int64(now.timeIntervalSince1970),
-                exp: Int64(now.addingTimeInterval(services.sessionLifetime).timeIntervalSince1970), accounts: AccountSet(first: account.held))
             var response = Response.redirect(to: Self.safeNext(next) ?? Self.home(for: account.principal), jar: jar)
-            response.setCookie(jar.session(payload))
-            response.setCookie(Cookie(name: "portal_login", value: "", maxAge: 0, path: "/login", secure: services.secureCookies, httpOnly: true, sameSite: .strict))
+            response.setCookie(jar.session(try jar.newSession(account.held)))
+            response.setCookie(jar.clearLoginCSRF())
             return response
         } catch let error as DomainError {
             let status: HTTPResponse.Status = error.status == .tooManyRequests ? .tooManyRequests : (error.status == .badRequest ? .badRequest : .unauthorized)

@@ -26,28 +26,19 @@ struct SessionController: WebController {
         let attempt = LoginController.attempt(context.form, remoteAddress: context.remoteAddress, requestID: context.requestID)
         do {
             let account = try await useCases.signIn.check(attempt)
-            var payload = context.session.payload
-            var accounts = context.session.accounts
-            try accounts.add(account.held)
-            payload.set(accounts)
-            var response = Response.redirect(
-                to: LoginController.home(for: account.principal), flash: [.success("Added \(account.principal.label) to this session; it is now the active account.")],
-                jar: jar)
+            let payload = try context.session.payload { accounts throws(DomainError) in try accounts.add(account.held) }
+            let flash = Flash.success("Added \(account.principal.label) to this session; it is now the active account.")
+            var response = Response.redirect(to: LoginController.home(for: account.principal), flash: [flash], jar: jar)
             response.setCookie(jar.session(payload))
             return response
         } catch let error as DomainError {
-            let model = AddAccountPage.Model(
-                chrome: Chrome(context, title: "Add account", section: ""), error: error.message, ddi: attempt.ddi, staff: attempt.staff, isStaff: attempt.kind == .staff)
-            return try renderer.page("session/add", model, status: error.status)
+            return try renderer.page("session/add", AddAccountPage.Model(attempt, error: error, context: context), status: error.status)
         }
     }
 
     @Sendable func switchAccount(_ request: Request, context: WebContext) async throws -> Response {
         guard let key = context.form["account"] else { throw DomainError.invalid("Choose an account to switch to.") }
-        var accounts = context.session.accounts
-        try accounts.switchTo(key)
-        var payload = context.session.payload
-        payload.set(accounts)
+        let payload = try context.session.payload { accounts throws(DomainError) in try accounts.switchTo(key) }
         let label = context.session.verified.first { $0.key == key }?.label ?? key
         let principal = context.session.verified.first { $0.key == key }?.principal
         var response = Response.redirect(
@@ -76,21 +67,18 @@ struct SessionController: WebController {
 
     @Sendable func signOut(_ request: Request, context: WebContext) async throws -> Response {
         let session = context.session
-        var accounts = session.accounts
         let active = session.active
-        let expiry = Date(timeIntervalSince1970: TimeInterval(session.payload.exp))
-        guard context.form["scope"] == "this", accounts.remove(active.key) else {
-            try await useCases.sessions.end(session.payload.sid, expiresAt: expiry, signingOut: session.verified.map(context.actor(for:)))
+        guard context.form["scope"] == "this", session.accounts.accounts.count > 1 else {
+            try await useCases.sessions.end(session.payload.sid, expiresAt: session.expiry, signingOut: session.verified.map(context.actor(for:)))
             var response = Response.redirect(to: Paths.login, flash: [.info("You are signed out.")], jar: jar)
             response.setCookie(jar.clearSession())
             return response
         }
         // The session continues under a new ID; the old one ends, so an earlier copy of the cookie
         // (which still holds the signed-out account) no longer works.
-        try await useCases.sessions.end(session.payload.sid, expiresAt: expiry, signingOut: [context.actor])
-        var payload = session.payload
+        try await useCases.sessions.end(session.payload.sid, expiresAt: session.expiry, signingOut: [context.actor])
+        var payload = session.payload { $0.remove(active.key) }
         payload.sid = try SessionCodec.newSessionID()
-        payload.set(accounts)
         var response = Response.redirect(to: Paths.dashboard, flash: [.info("Signed out of \(active.label). Your other accounts stay signed in.")], jar: jar)
         response.setCookie(jar.session(payload))
         return response

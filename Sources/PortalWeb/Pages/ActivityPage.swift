@@ -36,6 +36,11 @@ extension ActivityPage.Model {
 enum ActivityCSV {
     static let header = CSV.line(["id", "at", "type", "actor", "token_id", "request_id", "image_id", "image_owner", "other_tenant", "before", "after", "detail"])
 
+    /// The whole document: the header, then one line per event.
+    static func document(_ events: [AuditEvent]) -> String {
+        events.reduce(into: header) { $0 += line($1) }
+    }
+
     static func line(_ event: AuditEvent) -> String {
         func json(_ fields: AuditFields?) -> String { fields.map { JSONValue.object($0).jsonText } ?? "" }
         return CSV.line([

@@ -1,3 +1,4 @@
+import PortalCore
 import PortalDomain
 
 /// "Add account".
@@ -8,5 +9,14 @@ enum AddAccountPage {
         let ddi: String
         let staff: String
         let isStaff: Bool
+    }
+}
+
+extension AddAccountPage.Model {
+    /// The form again, with what was typed (never the token) and why it was refused.
+    init(_ attempt: SignInAttempt, error: DomainError, context: WebContext) {
+        self.init(
+            chrome: Chrome(context, title: "Add account", section: ""), error: error.message, ddi: attempt.ddi, staff: attempt.staff,
+            isStaff: attempt.kind == .staff)
     }
 }

@@ -18,6 +18,14 @@ struct CookieJar: Sendable {
         return Cookie(name: SessionCodec.cookieName, value: codec.encode(payload), maxAge: left, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
+    /// A fresh session holding one account, for the session lifetime from now.
+    func newSession(_ account: HeldAccount) throws -> SessionPayload {
+        let now = clock.now()
+        return SessionPayload(
+            sid: try SessionCodec.newSessionID(), iat: Int64(now.timeIntervalSince1970), exp: Int64(now.addingTimeInterval(lifetime).timeIntervalSince1970),
+            accounts: AccountSet(first: account))
+    }
+
     func clearSession() -> Cookie {
         Cookie(name: SessionCodec.cookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
@@ -71,6 +79,11 @@ struct CookieJar: Sendable {
     /// A pre-session CSRF token for the sign-in form (double submit: signed cookie + hidden field).
     func loginCSRF(_ value: String) -> Cookie {
         Cookie(name: "portal_login", value: codec.sign(value), maxAge: 3600, path: "/login", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    /// Ends the sign-in form's CSRF cookie once it has been used.
+    func clearLoginCSRF() -> Cookie {
+        Cookie(name: "portal_login", value: "", maxAge: 0, path: "/login", secure: secure, httpOnly: true, sameSite: .strict)
     }
 
     func verifyLoginCSRF(_ request: Request, submitted: String?) -> Bool {

@@ -220,3 +220,34 @@ extension MultipartReader where Body == RequestBody {
         self.init(body: request.body, boundary: boundary)
     }
 }
+
+/// An upload form: small fields first, then one file, streamed. The file is handed to `store`
+/// with the fields read before it; a second file, or a failure later in the form, undoes it
+/// with `discard`, so a refused form leaves nothing behind.
+enum UploadForm {
+    static func read<Stored>(
+        _ request: Request, maxFields: Int = 16, fieldLimit: Int = 16 * 1024,
+        store: (_ fields: [String: String], _ filename: String, _ contentType: String?, _ body: MultipartReader<RequestBody>.PartBody) async throws -> Stored,
+        discard: (Stored) async -> Void
+    ) async throws -> (fields: [String: String], stored: Stored) {
+        let reader = try MultipartReader<RequestBody>(request)
+        var fields: [String: String] = [:]
+        var stored: Stored?
+        do {
+            while let part = try await reader.nextPart() {
+                if part.name == "file", let filename = part.filename {
+                    guard stored == nil else { throw DomainError.invalid("Send one file at a time. Nothing was stored.") }
+                    stored = try await store(fields, filename, part.contentType, reader.partBody)
+                } else {
+                    guard fields.count < maxFields else { throw DomainError.tooLarge("The form has too many fields.") }
+                    fields[part.name] = try await reader.readText(limit: fieldLimit).trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+            }
+        } catch {
+            if let stored { await discard(stored) }
+            throw error
+        }
+        guard let stored else { throw DomainError.invalid("Choose a file to upload.") }
+        return (fields, stored)
+    }
+}

@@ -37,6 +37,18 @@ struct WebSession: Sendable {
 
     var active: WebAccount { verified.first { $0.key == accounts.activeKey } ?? verified[0] }
     var others: [WebAccount] { verified.filter { $0.key != accounts.activeKey } }
+
+    /// The session's payload with its accounts changed (added, switched, signed out).
+    func payload(changing change: (inout AccountSet) throws -> Void) rethrows -> SessionPayload {
+        var accounts = accounts
+        try change(&accounts)
+        var payload = payload
+        payload.set(accounts)
+        return payload
+    }
+
+    /// When the session expires.
+    var expiry: Date { Date(timeIntervalSince1970: TimeInterval(payload.exp)) }
 }
 
 /// The context of every signed-in portal request.
