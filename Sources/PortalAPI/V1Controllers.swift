@@ -5,7 +5,7 @@ package import PortalAuth
 import PortalDomain
 package import PortalCore
 
-/// Glance v1 images (seed 003): metadata in headers, data in the same request, over the very
+/// Glance v1 images: metadata in headers, data in the same request, over the very
 /// same records and rules as v2 and the portal.
 package struct V1ImagesController: Sendable {
     let useCases: UseCases
@@ -116,7 +116,7 @@ package struct V1ImagesController: Sendable {
     }
 }
 
-/// Glance v1 memberships (seed 003): `can_share`, whole-list replacement, shared-images.
+/// Glance v1 memberships: `can_share`, whole-list replacement, shared-images.
 package struct V1MembersController: Sendable {
     let useCases: UseCases
 

@@ -4,7 +4,7 @@ import NIOCore
 import PortalCore
 import PortalDomain
 
-/// Glance v1 (seed 003): image metadata in `x-image-meta-*` headers, properties in
+/// Glance v1: image metadata in `x-image-meta-*` headers, properties in
 /// `x-image-meta-property-*`, mapped to and from the same image records v2 and the portal use.
 enum V1Mapping {
     static let metaPrefix = "x-image-meta-"
@@ -18,7 +18,7 @@ enum V1Mapping {
         var properties: [String: String] = [:]
     }
 
-    /// Normalises a key as the seed says: lower-cased, dashes and punctuation become underscores.
+    /// Normalises a key as Glance v1 does: lower-cased, dashes and punctuation become underscores.
     static func normalise(_ key: some StringProtocol) -> String {
         String(key.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
@@ -256,7 +256,7 @@ enum V1Mapping {
         json.endObject()
     }
 
-    /// A v1 list query over the v2 rules: the seed's filters, `property-*`, `is_public`,
+    /// A v1 list query over the v2 rules: the v1 filters (name, formats, status, size range), `property-*`, `is_public`,
     /// `sort_key`/`sort_dir` (default created_at desc), `limit` and `marker`.
     static func listQuery(_ items: [(name: String, value: String)]) throws(DomainError) -> ImageListQuery {
         var mapped: [(name: String, value: String)] = []

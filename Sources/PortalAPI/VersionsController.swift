@@ -11,7 +11,7 @@ package struct VersionsController: Sendable {
     package init(publicBaseURL: String?) { self.publicBaseURL = publicBaseURL }
 
     /// v2.7 is the newest level implemented (community visibility, os_hidden, multihash);
-    /// v1 (seed 003) is served and deprecated, as in Glance.
+    /// v1 is served and deprecated, as in Glance.
     static let versions: [(id: String, path: String, status: String)] =
         [("v2.7", "v2", "CURRENT")]
         + ["v2.6", "v2.5", "v2.4", "v2.3", "v2.2", "v2.1", "v2.0"].map { ($0, "v2", "SUPPORTED") }

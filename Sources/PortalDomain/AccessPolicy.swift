@@ -46,7 +46,8 @@ package enum Decision: Hashable, Sendable {
 
 /// Operator settings that change the access rules.
 package struct AccessSettings: Hashable, Sendable {
-    /// Seed 004's reading: a member that rejected a share loses access to it (default off: seeds 000/001/002).
+    /// Rackspace's reading: a member that rejected a share loses access to it (default off: a member may use a
+    /// shared image by ID whatever its answer, as Glance and OpenStack's sharing guide have it).
     package var rejectedMembersLoseAccess: Bool
     /// Lets support staff download image data (default off).
     package var supportMayDownload: Bool
@@ -56,7 +57,7 @@ package struct AccessSettings: Hashable, Sendable {
         self.supportMayDownload = supportMayDownload
     }
 
-    /// The defaults: seeds 000/001/002 win.
+    /// The defaults: members keep access whatever their answer; support staff may not download.
     package static let standard = AccessSettings()
 }
 

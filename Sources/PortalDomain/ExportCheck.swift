@@ -50,7 +50,8 @@ package struct ContentMatch: Hashable, Sendable {
     }
 }
 
-/// The export checklist (PRODUCT "Lineage and export", checks 1–5; seed 004 "Exporting shared images").
+/// The export checklist (PRODUCT "Lineage and export", checks 1–5): software shared with a consumer must not
+/// leave the producer and consumer through an export.
 package enum ExportCheck {
     /// The five checks, in the order the checklist shows them.
     package enum Item: String, CaseIterable, Sendable {

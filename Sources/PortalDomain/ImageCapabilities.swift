@@ -17,9 +17,11 @@ package struct ImageCapabilities: Hashable, Sendable {
     package var canDeactivate: Bool
     /// May reactivate it now (it is deactivated).
     package var canReactivate: Bool
-    /// May add members (owner, admins, or a v1 member with can_share).
+    /// May add members now: the owner, admins, or a v1 member with can_share, on a shared image.
     package var canShare: Bool
-    /// May remove members.
+    /// May share a private image by first making it shared (the portal offers both in one form).
+    package var canShareAfterMakingShared: Bool
+    /// May remove members now (only shared images have members to remove).
     package var canRemoveMembers: Bool
     /// Sees every member record (owner and staff); a member sees only its own.
     package var seesAllMembers: Bool
@@ -45,11 +47,15 @@ package struct ImageCapabilities: Hashable, Sendable {
         canDelete = allowed(.delete) && !image.protected
         canDeactivate = canEdit && image.status == .active
         canReactivate = canEdit && image.status == .deactivated
-        canShare = allowed(.addMember)
-        canRemoveMembers = allowed(.removeMember)
+        canShare = allowed(.addMember) && image.visibility == .shared
+        canShareAfterMakingShared = allowed(.addMember) && image.visibility == .private && canEdit
+        canRemoveMembers = allowed(.removeMember) && image.visibility == .shared
         seesAllMembers = isOwner || principal.readsAcrossTenants
         canExport = allowed(.export)
-        if let own = self.membership, allowed(.setOwnStatus) {
+        if let own = self.membership,
+            AccessPolicy.decideMemberRecord(.updateStatus, target: own.memberID, image: image, membership: own, principal: principal, settings: settings)
+                == .allow
+        {
             answers = MemberStatus.allCases.filter { $0 != own.status }
         } else {
             answers = []

@@ -410,30 +410,22 @@ package enum ImageRules {
 
     /// `POST .../actions/deactivate`: active becomes deactivated; deactivated stays; anything else is refused.
     package static func deactivating(_ image: Image, now: Date) throws(DomainError) -> Image {
-        switch image.status {
-        case .deactivated: return image
-        case .active:
-            var updated = image
-            updated.status = .deactivated
-            updated.updatedAt = now
-            return updated
-        default:
-            throw .forbidden("Not allowed to deactivate image in status '\(image.status.rawValue)'.")
-        }
+        try switching(image, from: .active, to: .deactivated, verb: "deactivate", now: now)
     }
 
     /// `POST .../actions/reactivate`: deactivated becomes active; active stays; anything else is refused.
     package static func reactivating(_ image: Image, now: Date) throws(DomainError) -> Image {
-        switch image.status {
-        case .active: return image
-        case .deactivated:
-            var updated = image
-            updated.status = .active
-            updated.updatedAt = now
-            return updated
-        default:
-            throw .forbidden("Not allowed to reactivate image in status '\(image.status.rawValue)'.")
-        }
+        try switching(image, from: .deactivated, to: .active, verb: "reactivate", now: now)
+    }
+
+    /// Moves an image between two statuses: already there changes nothing; any other status is refused (403).
+    private static func switching(_ image: Image, from: ImageStatus, to: ImageStatus, verb: String, now: Date) throws(DomainError) -> Image {
+        if image.status == to { return image }
+        guard image.status == from else { throw .forbidden("Not allowed to \(verb) image in status '\(image.status.rawValue)'.") }
+        var updated = image
+        updated.status = to
+        updated.updatedAt = now
+        return updated
     }
 
     /// Deletes an image: refused while protected; the row stays as `deleted` for lineage and audit.

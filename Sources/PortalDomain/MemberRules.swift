@@ -1,6 +1,6 @@
 package import Foundation
 
-/// Rules for sharing (PRODUCT "Sharing rules" 1–10, seeds 000/001/002/004).
+/// Rules for sharing (PRODUCT "Sharing rules" 1–10): only owners add and remove, only members answer.
 package enum MemberRules {
     /// The default member quota per image (Glance's `image_member_quota`).
     package static let defaultQuota = 128
@@ -50,12 +50,12 @@ package enum MemberRules {
         return members.filter { $0.memberID == tenant }
     }
 
-    /// Rejected members stay members (seed 004); the owner's page names them as candidates to remove (rule 10).
+    /// Rejected members stay members until the owner removes them; the owner's page names them as candidates (rule 10).
     package static func removalCandidates(_ members: [Member]) -> [Member] {
         members.filter { $0.status == .rejected }.sorted { $0.memberID < $1.memberID }
     }
 
-    /// Glance v1 `PUT /images/{id}/members` (seed 003): the named memberships replace the list.
+    /// Glance v1 `PUT /images/{id}/members`: the named memberships replace the list.
     ///
     /// Existing members not named are removed; named ones keep their status and take the given
     /// `can_share` (unchanged when omitted); new ones are pending with `can_share` defaulting to false.

@@ -16,7 +16,7 @@ struct Serve: AsyncParsableCommand {
     var publicURL: String?
     @Flag(name: .customLong("secure-cookies"), help: "Mark session cookies Secure (env PORTAL_SECURE_COOKIES).")
     var secureCookies = false
-    @Flag(name: .customLong("rejected-members-lose-access"), help: "Members that rejected a share lose access to it (seed 004; env PORTAL_REJECTED_MEMBERS_LOSE_ACCESS).")
+    @Flag(name: .customLong("rejected-members-lose-access"), help: "Members that rejected a share lose access to it (Rackspace's reading; env PORTAL_REJECTED_MEMBERS_LOSE_ACCESS).")
     var rejectedMembersLoseAccess = false
     @Flag(name: .customLong("support-can-download"), help: "Support staff may download image data (env PORTAL_SUPPORT_CAN_DOWNLOAD).")
     var supportCanDownload = false

@@ -171,7 +171,7 @@ struct DetailVariant {
                 ImageDetailPage.LineageRow(
                     id: ImageID.generate().rawValue, href: nil, name: Hostile.script, owner: "2002", ownerIsOther: true, status: "deleted", origin: "uploaded")
             ],
-            hasLineage: true, isOwner: isOwner, showMembers: isOwner, canAddMembers: isOwner, canExport: isOwner, canEdit: isOwner, isMember: isMember, memberStatus: memberStatus, canAccept: canAccept, canReject: canReject,
+            hasLineage: true, isOwner: isOwner, showMembers: isOwner, canAddMembers: isOwner, canExport: isOwner, canEdit: isOwner, isMember: isMember, canAnswer: isMember, memberStatus: memberStatus, canAccept: canAccept, canReject: canReject,
             canRemind: canRemind, ownerHeldKey: ownerHeld?.key, ownerHeldLabel: ownerHeld?.label, members: members, hasMembers: !members.isEmpty,
             rejectedCandidates: rejectedCandidates, isShared: visibility == .shared, isPrivate: visibility == .private, heldTargets: heldTargets,
             hasHeldTargets: !heldTargets.isEmpty, canDelete: isOwner && !protected, canDeactivate: isOwner, canReactivate: false, canBoot: true,

@@ -28,7 +28,7 @@ package struct CoreSettings: Hashable, Sendable {
         self.uploadSizeCap = uploadSizeCap
     }
 
-    /// The defaults of a fresh installation: seeds 000/001/002's access rules, 128 members, 1 TiB.
+    /// The defaults of a fresh installation: members keep access whatever their answer, 128 members, 1 TiB.
     package static let standard = CoreSettings(access: .standard, memberQuota: MemberRules.defaultQuota, uploadSizeCap: 1 << 40)
 }
 

@@ -19,10 +19,8 @@ struct ServersWebController: WebController {
 
     @Sendable func list(_ request: Request, context: WebContext) async throws -> Response {
         let servers = try await useCases.compute.servers(for: context.principal)
-        let model = ServersPage.Model(
-            chrome: Chrome(context, title: "Servers", section: "Servers"), servers: servers.map(ServersPage.Row.init), hasServers: !servers.isEmpty,
-            imageRef: Form(fields: QueryItems.parse(request.uri.query))["image"] ?? "")
-        return try renderer.page("servers/list", model)
+        let imageRef = Form(fields: QueryItems.parse(request.uri.query))["image"] ?? ""
+        return try renderer.page("servers/list", ServersPage.Model(servers, imageRef: imageRef, context: context))
     }
 
     @Sendable func create(_ request: Request, context: WebContext) async throws -> Response {
@@ -33,7 +31,7 @@ struct ServersWebController: WebController {
 
     @Sendable func show(_ request: Request, context: WebContext) async throws -> Response {
         let server = try await useCases.compute.server(try context.serverID(), for: context.principal)
-        return try renderer.page("servers/detail", ServerDetailPage.Model(chrome: Chrome(context, title: server.name, section: "Servers"), server: ServersPage.Row(server)))
+        return try renderer.page("servers/detail", ServerDetailPage.Model(server, context: context))
     }
 
     @Sendable func snapshot(_ request: Request, context: WebContext) async throws -> Response {

@@ -19,7 +19,7 @@ struct SessionController: WebController {
     }
 
     @Sendable func addForm(_ request: Request, context: WebContext) async throws -> Response {
-        try renderer.page("session/add", AddAccountPage.Model(chrome: Chrome(context, title: "Add account", section: ""), error: nil, ddi: "", staff: "", isStaff: false))
+        try renderer.page("session/add", AddAccountPage.Model(context: context))
     }
 
     @Sendable func add(_ request: Request, context: WebContext) async throws -> Response {
@@ -62,7 +62,7 @@ struct SessionController: WebController {
     }
 
     @Sendable func signOutForm(_ request: Request, context: WebContext) async throws -> Response {
-        try renderer.page("session/logout", SignOutPage.Model(chrome: Chrome(context, title: "Sign out", section: "")))
+        try renderer.page("session/logout", SignOutPage.Model(context: context))
     }
 
     @Sendable func signOut(_ request: Request, context: WebContext) async throws -> Response {

@@ -36,8 +36,7 @@ struct SettingsController: WebController {
         guard let shown = services.issuedTokens.take(handle, ownerKey: context.session.active.key, now: services.clock.now()) else {
             throw DomainError.notFound("That token was already shown, or the page expired. Tokens are shown only once: issue a new one if you did not copy it.")
         }
-        let model = TokenIssuedPage.Model(chrome: Chrome(context, title: "Token issued", section: "Settings"), token: shown.secret, label: shown.label, back: Paths.settings)
-        return try renderer.page("settings/token-issued", model)
+        return try renderer.page("settings/token-issued", TokenIssuedPage.Model(secret: shown.secret, label: shown.label, context: context))
     }
 
     @Sendable func revoke(_ request: Request, context: WebContext) async throws -> Response {

@@ -16,13 +16,11 @@ struct TasksWebController: WebController {
 
     @Sendable func list(_ request: Request, context: WebContext) async throws -> Response {
         let page = try await useCases.tasks.list(TaskQuery(limit: 100), for: context.principal)
-        let model = TasksPage.Model(chrome: Chrome(context, title: "Tasks", section: "Tasks"), tasks: page.tasks.map(TasksPage.Row.init), hasTasks: !page.tasks.isEmpty)
-        return try renderer.page("tasks/list", model)
+        return try renderer.page("tasks/list", TasksPage.Model(page.tasks, context: context))
     }
 
     @Sendable func show(_ request: Request, context: WebContext) async throws -> Response {
         let task = try await useCases.tasks.task(try TaskID.fromPath(context.parameters.get("taskID") ?? ""), for: context.principal)
-        let model = TaskDetailPage.Model(chrome: Chrome(context, title: "Task", section: "Tasks"), task: TasksPage.Row(task))
-        return try renderer.page("tasks/detail", model)
+        return try renderer.page("tasks/detail", TaskDetailPage.Model(task, context: context))
     }
 }

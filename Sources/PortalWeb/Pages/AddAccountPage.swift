@@ -20,3 +20,10 @@ extension AddAccountPage.Model {
             isStaff: attempt.kind == .staff)
     }
 }
+
+extension AddAccountPage.Model {
+    /// The empty form.
+    init(context: WebContext) {
+        self.init(chrome: Chrome(context, title: "Add account", section: ""), error: nil, ddi: "", staff: "", isStaff: false)
+    }
+}

@@ -78,6 +78,8 @@ enum ImageDetailPage {
         /// The edit form is offered.
         let canEdit: Bool
         let isMember: Bool
+        /// The member may answer now (the answer form is shown).
+        let canAnswer: Bool
         let memberStatus: String?
         let canAccept: Bool
         let canReject: Bool
@@ -133,8 +135,8 @@ extension ImageDetailPage.Model {
             properties: image.properties.sorted { $0.key < $1.key }.map { ImageDetailPage.Property(key: $0.key, value: $0.value) },
             hasProperties: !image.properties.isEmpty, origin: ImageRow.origin(image.origin),
             lineage: details.lineage.map { ImageDetailPage.LineageRow($0, of: image) }, hasLineage: !details.lineage.isEmpty,
-            isOwner: can.isOwner, showMembers: can.seesAllMembers, canAddMembers: can.canShare, canExport: can.canExport, canEdit: can.canEdit,
-            isMember: membership != nil, memberStatus: membership?.status.rawValue,
+            isOwner: can.isOwner, showMembers: can.seesAllMembers, canAddMembers: can.canShare || can.canShareAfterMakingShared, canExport: can.canExport, canEdit: can.canEdit,
+            isMember: membership != nil, canAnswer: !can.answers.isEmpty, memberStatus: membership?.status.rawValue,
             canAccept: can.answers.contains(.accepted), canReject: can.answers.contains(.rejected), canRemind: can.answers.contains(.pending),
             ownerHeldKey: ownerHeld?.key, ownerHeldLabel: ownerHeld?.label,
             members: shown.map {
@@ -144,7 +146,7 @@ extension ImageDetailPage.Model {
             },
             hasMembers: !shown.isEmpty, rejectedCandidates: candidates.isEmpty ? nil : candidates.joined(separator: ", "),
             isShared: image.visibility == .shared, isPrivate: image.visibility == .private,
-            heldTargets: can.canShare ? heldTargets : [], hasHeldTargets: can.canShare && !heldTargets.isEmpty,
+            heldTargets: heldTargets, hasHeldTargets: !heldTargets.isEmpty,
             canDelete: can.canDelete, canDeactivate: can.canDeactivate, canReactivate: can.canReactivate, canBoot: can.canBoot,
             canDownload: can.canDownload, downloadHref: Paths.image(id, "download"),
             checks: details.checklist.map { ImageDetailPage.Check(title: $0.item.title, passed: $0.passed, reason: $0.reason) },

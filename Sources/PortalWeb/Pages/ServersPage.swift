@@ -31,3 +31,9 @@ enum ServersPage {
         let imageRef: String
     }
 }
+
+extension ServersPage.Model {
+    init(_ servers: [Server], imageRef: String, context: WebContext) {
+        self.init(chrome: Chrome(context, title: "Servers", section: "Servers"), servers: servers.map(ServersPage.Row.init), hasServers: !servers.isEmpty, imageRef: imageRef)
+    }
+}

@@ -6,3 +6,7 @@ enum SignOutPage {
         let chrome: Chrome
     }
 }
+
+extension SignOutPage.Model {
+    init(context: WebContext) { self.init(chrome: Chrome(context, title: "Sign out", section: "")) }
+}

@@ -65,3 +65,9 @@ enum TasksPage {
         let hasTasks: Bool
     }
 }
+
+extension TasksPage.Model {
+    init(_ tasks: [PortalTask], context: WebContext) {
+        self.init(chrome: Chrome(context, title: "Tasks", section: "Tasks"), tasks: tasks.map(TasksPage.Row.init), hasTasks: !tasks.isEmpty)
+    }
+}

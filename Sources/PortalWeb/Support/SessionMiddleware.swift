@@ -50,9 +50,8 @@ package struct SessionMiddleware: RouterMiddleware {
         payload.set(accounts)
 
         var flashes = jar.readFlash(request)
-        if !dropped.isEmpty {
-            flashes.append(.info("Signed out of \(dropped.joined(separator: ", ")): its token was revoked or has expired. Your other accounts stay signed in."))
-        }
+        let droppedNotice = dropped.isEmpty ? nil : Self.droppedNotice(dropped)
+        if let droppedNotice { flashes.append(droppedNotice) }
         let csrf = services.codec.csrfToken(sessionID: payload.sid)
         var context = context
 
@@ -74,20 +73,22 @@ package struct SessionMiddleware: RouterMiddleware {
         context.attachments[WebAttachment.session] = session
 
         var response = try await next(request, context)
-        if !dropped.isEmpty {
+        if let droppedNotice {
             // The handler may have issued the session itself (switch, add account): its cookie, built from
             // the already-pruned set, wins. The notice about dropped accounts must outlive a redirect.
             if !Self.sets(SessionCodec.cookieName, in: response) { response.setCookie(jar.session(payload)) }
-            if response.status == .seeOther {
-                let notice = Flash.info("Signed out of \(dropped.joined(separator: ", ")): its token was revoked or has expired. Your other accounts stay signed in.")
-                jar.addFlash(notice, to: &response)
-            }
+            if response.status == .seeOther { jar.addFlash(droppedNotice, to: &response) }
         }
         // A flash is shown once: the page that displayed it clears it.
         if request.cookies[SessionCodec.flashCookieName] != nil && request.method == .get && response.status != .seeOther {
             response.setCookie(jar.clearFlash())
         }
         return response
+    }
+
+    /// What the person reads when accounts left the session because their tokens went.
+    static func droppedNotice(_ dropped: [String]) -> Flash {
+        .info("Signed out of \(dropped.joined(separator: ", ")): its token was revoked or has expired. Your other accounts stay signed in.")
     }
 
     /// Whether the response sets a cookie of that name.
