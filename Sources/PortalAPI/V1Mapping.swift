@@ -95,6 +95,13 @@ enum V1Mapping {
         }
     }
 
+    /// A boolean header's value, unless it says "None": python-glanceclient's v1 `image-create` sends
+    /// `x-image-meta-is_public: None` when the flag was not given (Glance reads it as not set).
+    static func given(_ text: String?) -> String? {
+        guard let text, !text.isEmpty, text.lowercased() != "none" else { return nil }
+        return text
+    }
+
     static func integer(_ text: String, name: String) throws(DomainError) -> Int {
         guard let value = Int(text), value >= 0 else { throw .invalid("x-image-meta-\(name) must be a non-negative integer, not '\(text.prefix(32))'.") }
         return value
@@ -121,8 +128,8 @@ enum V1Mapping {
         if let name = f["name"] { draft.name = name }
         if let text = f["disk_format"] { draft.diskFormat = try DiskFormat.parse(text) }
         if let text = f["container_format"] { draft.containerFormat = try ContainerFormat.parse(text) }
-        if let text = f["is_public"] { draft.visibility = try bool(text, name: "is_public") ? .public : .shared }
-        if let text = f["protected"] { draft.protected = try bool(text, name: "protected") }
+        if let text = given(f["is_public"]) { draft.visibility = try bool(text, name: "is_public") ? .public : .shared }
+        if let text = given(f["protected"]) { draft.protected = try bool(text, name: "protected") }
         if let text = f["min_ram"] { draft.minRam = try integer(text, name: "min_ram") }
         if let text = f["min_disk"] { draft.minDisk = try integer(text, name: "min_disk") }
         if let text = f["owner"], !text.isEmpty, text.lowercased() != "none", text.lowercased() != "null" { draft.owner = try TenantID.parse(text) }
@@ -155,7 +162,7 @@ enum V1Mapping {
         if let name = f["name"] { changes.append(.name(name)) }
         if let text = f["disk_format"] { changes.append(.diskFormat(try DiskFormat.parse(text))) }
         if let text = f["container_format"] { changes.append(.containerFormat(try ContainerFormat.parse(text))) }
-        if let text = f["is_public"] {
+        if let text = given(f["is_public"]) {
             let isPublic = try bool(text, name: "is_public")
             if isPublic {
                 changes.append(.visibility(.public))
@@ -163,7 +170,7 @@ enum V1Mapping {
                 changes.append(.visibility(.shared))
             }
         }
-        if let text = f["protected"] { changes.append(.protected(try bool(text, name: "protected"))) }
+        if let text = given(f["protected"]) { changes.append(.protected(try bool(text, name: "protected"))) }
         if let text = f["min_ram"] { changes.append(.minRam(try integer(text, name: "min_ram"))) }
         if let text = f["min_disk"] { changes.append(.minDisk(try integer(text, name: "min_disk"))) }
         if let text = f["owner"], !text.isEmpty { changes.append(.owner(try TenantID.parse(text))) }

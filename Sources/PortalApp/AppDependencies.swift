@@ -51,7 +51,7 @@ package struct AppDependencies: Sendable {
     }
 
     /// In-memory database, a fresh temporary data directory, and `clock` (a fixed one by default).
-    package static func testing(settings: CoreSettings = .standard, clock: PortalClock? = nil) throws -> AppDependencies {
+    package static func testing(settings: CoreSettings, clock: PortalClock? = nil) throws -> AppDependencies {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path
         let files = DataDirectory(root: root)
         try files.createDirectories()

@@ -15,33 +15,7 @@ import TestSupport
 /// image operation (PRODUCT "Sharing rules", "Visibility", "Compatibility facts").
 @Suite("Access matrix over HTTP")
 struct AccessMatrixHTTPTests {
-    /// The callers. Members are tenant 2002 with the given status on the image; the owner is 1001
-    /// (role member); the tenant admin is another tenant (4004) with an admin-role token.
-    enum Caller: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case owner, tenantAdmin, staffAdmin, support, memberPending, memberAccepted, memberRejected, stranger
-
-        var memberStatus: MemberStatus? {
-            switch self {
-            case .memberPending: .pending
-            case .memberAccepted: .accepted
-            case .memberRejected: .rejected
-            default: nil
-            }
-        }
-
-        func credential(in cast: Cast) -> Credential {
-            switch self {
-            case .owner: cast.owner
-            case .tenantAdmin: cast.tenantAdmin
-            case .staffAdmin: cast.staffAdmin
-            case .support: cast.support
-            case .memberPending, .memberAccepted, .memberRejected: cast.consumer
-            case .stranger: cast.stranger
-            }
-        }
-
-        var testDescription: String { rawValue }
-    }
+    typealias Caller = MatrixCaller
 
     /// The operations, in the column order of the matrix.
     enum Operation: String, CaseIterable, Sendable {

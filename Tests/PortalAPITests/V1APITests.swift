@@ -42,6 +42,37 @@ struct V1APITests {
         }
     }
 
+    @Test func create_percentEncodedHeaders_asPythonGlanceclientSendsThem_areDecoded() async throws {
+        // python-glanceclient's v1 client percent-encodes every x-image-meta-* value, and sends
+        // is_public=None when the flag was not given.
+        let cast = try await Cast()
+        try await cast.world.application().test(.router) { client async throws in
+            var headers: HTTPFields = [:]
+            headers[.meta("name")] = "Ubuntu%2010.10"
+            headers[.meta("disk_format")] = "raw"
+            headers[.meta("container_format")] = "bare"
+            headers[.meta("is_public")] = "None"
+            headers[.meta("property-os_distro")] = "ubuntu%20lts"
+            headers[.meta("property-note")] = "50%25%20done%3A%20%C3%BC"
+            headers[.meta("property-raw")] = "100%"  // not percent-encoding: kept as sent
+            let response = try await client.send(.post, "/image/v1/images", as: cast.owner, headers: headers)
+            #expect(response.status == .created, "\(response.text)")
+            let id = try #require(response.json?["image"]?["id"]?.string)
+            let image = try await client.send(.get, "/image/v2/images/\(id)", as: cast.owner).json
+            #expect(image?["name"] == .string("Ubuntu 10.10"))
+            #expect(image?["os_distro"] == .string("ubuntu lts"))
+            #expect(image?["note"] == .string("50% done: ü"))
+            #expect(image?["raw"] == .string("100%"))
+            #expect(image?["visibility"] == .string("shared"))
+            // HEAD gives the values back as they were meant, for the v1 client to read
+            let head = try await client.send(.head, "/image/v1/images/\(id)", as: cast.owner)
+            #expect(head.headers[.meta("name")] == "Ubuntu 10.10")
+            // And an update decodes the same way
+            let update = try await client.send(.put, "/image/v1/images/\(id)", as: cast.owner, headers: [.meta("name"): "Ubuntu%2012.04"])
+            #expect(update.json?["image"]?["name"] == .string("Ubuntu 12.04"))
+        }
+    }
+
     @Test func create_withData_answers201ActiveWithFacts() async throws {
         let cast = try await Cast()
         let bytes = sampleBytes(200_000)

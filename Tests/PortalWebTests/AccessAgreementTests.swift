@@ -16,33 +16,7 @@ import TestSupport
 /// and the image page offers an action exactly when the API would allow it.
 @Suite("Portal and API agree on every access cell")
 struct AccessAgreementTests {
-    /// The callers. Members are tenant 2002 with the given status; the owner is 1001; the tenant
-    /// admin is another tenant (4004) with an admin-role token.
-    enum Caller: String, CaseIterable, Sendable, CustomTestStringConvertible {
-        case owner, tenantAdmin, staffAdmin, support, memberPending, memberAccepted, memberRejected, stranger
-
-        var memberStatus: MemberStatus? {
-            switch self {
-            case .memberPending: .pending
-            case .memberAccepted: .accepted
-            case .memberRejected: .rejected
-            default: nil
-            }
-        }
-
-        func credential(in cast: Cast) -> Credential {
-            switch self {
-            case .owner: cast.owner
-            case .tenantAdmin: cast.tenantAdmin
-            case .staffAdmin: cast.staffAdmin
-            case .support: cast.support
-            case .memberPending, .memberAccepted, .memberRejected: cast.consumer
-            case .stranger: cast.stranger
-            }
-        }
-
-        var testDescription: String { rawValue }
-    }
+    typealias Caller = MatrixCaller
 
     /// What both surfaces can do to an image.
     enum Action: String, CaseIterable, Sendable {

@@ -1,4 +1,5 @@
 import PortalApp
+import Testing
 package import PortalCore
 package import PortalDomain
 
@@ -59,6 +60,36 @@ package struct Cast: Sendable {
     package func setVisibility(_ image: Image, _ visibility: Visibility) async throws {
         _ = try await useCases.lifecycle.changeVisibility(image.id, to: visibility, by: ownerAdmin.actor)
     }
+}
+
+/// The callers of the access matrices. Members are tenant 2002 with the given status on the image;
+/// the owner is 1001 (role member); the tenant admin is another tenant (4004) with an admin-role token.
+package enum MatrixCaller: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case owner, tenantAdmin, staffAdmin, support, memberPending, memberAccepted, memberRejected, stranger
+
+    /// The status a member caller has on the image.
+    package var memberStatus: MemberStatus? {
+        switch self {
+        case .memberPending: .pending
+        case .memberAccepted: .accepted
+        case .memberRejected: .rejected
+        default: nil
+        }
+    }
+
+    /// The caller's credential in the cast.
+    package func credential(in cast: Cast) -> Credential {
+        switch self {
+        case .owner: cast.owner
+        case .tenantAdmin: cast.tenantAdmin
+        case .staffAdmin: cast.staffAdmin
+        case .support: cast.support
+        case .memberPending, .memberAccepted, .memberRejected: cast.consumer
+        case .stranger: cast.stranger
+        }
+    }
+
+    package var testDescription: String { rawValue }
 }
 
 /// Deterministic bytes that no format inspector mistakes for a disk format.
