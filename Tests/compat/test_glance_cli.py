@@ -3,7 +3,9 @@
     glance --os-image-url http://HOST:PORT/image --os-auth-token <token> image-list
 """
 import hashlib
+import os
 import pathlib
+import pty
 import subprocess
 import sys
 
@@ -15,11 +17,20 @@ from helpers import deterministic_bytes, tenant_with_token
 GLANCE = str(pathlib.Path(sys.executable).parent / "glance")
 
 
-def run_glance(portal, token, *args, version=None):
+def run_glance(portal, token, *args, version=None, terminal=False):
+    """Runs the CLI. `terminal` gives it a terminal for standard input, as a person typing the
+    command has: the v1 client reads a non-terminal stdin as image data."""
     command = [GLANCE, "--os-image-url", portal.image_url, "--os-auth-token", token]
     if version:
         command += ["--os-image-api-version", version]
-    return subprocess.run(command + list(args), capture_output=True, text=True, timeout=60)
+    if not terminal:
+        return subprocess.run(command + list(args), capture_output=True, text=True, timeout=60)
+    primary, secondary = pty.openpty()
+    try:
+        return subprocess.run(command + list(args), stdin=secondary, capture_output=True, text=True, timeout=60)
+    finally:
+        os.close(primary)
+        os.close(secondary)
 
 
 def ok(result):
@@ -79,11 +90,11 @@ def test_glance_cli_v1_names_and_properties_survive_its_percent_encoding(portal,
 
     # And the v1 client reads it back (HEAD headers) as it was typed. (Python's HTTP client reads
     # header bytes as Latin-1, so only ASCII values can round-trip through v1 headers at all.)
-    shown = ok(run_glance(portal, token, "image-show", image_id, version="1"))
+    shown = ok(run_glance(portal, token, "image-show", image_id, version="1", terminal=True))
     assert "Ubuntu 10.10" in shown and "Ubuntu%20" not in shown, shown
     assert "ubuntu lts" in shown, shown
 
     # An update through v1 decodes too.
-    ok(run_glance(portal, token, "image-update", "--name", "Ubuntu 12.04 LTS", image_id, version="1"))
+    ok(run_glance(portal, token, "image-update", "--name", "Ubuntu 12.04 LTS", image_id, version="1", terminal=True))
     image = requests.get(f"{portal.image_url}/v2/images/{image_id}", headers={"X-Auth-Token": token}).json()
     assert image["name"] == "Ubuntu 12.04 LTS"
