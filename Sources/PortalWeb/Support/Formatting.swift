@@ -48,7 +48,7 @@ extension Format {
         case .int(let number): String(number)
         case .double(let number): String(number)
         case .string(let text): text
-        case .array(let items): items.map(json).joined(separator: ", ")
+        case .array(let items): items.isEmpty ? "none" : items.map(json).joined(separator: ", ")
         case .object(let object): object.sorted { $0.key < $1.key }.map { "\($0.key)=\(json($0.value))" }.joined(separator: ", ")
         }
     }
