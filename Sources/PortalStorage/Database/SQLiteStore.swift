@@ -131,15 +131,15 @@ package struct SQLiteStore: MetadataStore {
     }
 
     package func images(in scope: ImageScope, matching query: ImageListQuery, after marker: Image?, limit: Int) async throws -> [Image] {
-        let sql = ImageListSQL(query: query, scope: scope).select(limit: limit, after: marker.map(ImageRecord.init))
+        let sql = ImageListSQL(query: query, scope: scope, dialect: SQLiteListDialect(), columns: "images.*").select(limit: limit, after: marker)
         return try await database.reader.read { db in
-            try ImageRecord.fetchAll(db, SQLRequest<ImageRecord>(literal: sql)).compactMap(\.image)
+            try ImageRecord.fetchAll(db, sql: sql.text, arguments: sql.arguments).compactMap(\.image)
         }
     }
 
     package func count(_ scope: ImageScope) async throws -> Int {
-        let sql = ImageListSQL(query: ImageListQuery(), scope: scope).count()
-        return try await database.reader.read { db in try Int.fetchOne(db, SQLRequest<Int>(literal: sql)) ?? 0 }
+        let sql = ImageListSQL(query: ImageListQuery(), scope: scope, dialect: SQLiteListDialect(), columns: "images.*").count()
+        return try await database.reader.read { db in try Int.fetchOne(db, sql: sql.text, arguments: sql.arguments) ?? 0 }
     }
 
     package func members(of id: ImageID) async throws -> [Member] {
@@ -371,5 +371,20 @@ package struct SQLiteStore: MetadataStore {
         try await database.reader.read { db in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM ended_sessions WHERE sid = ?", arguments: [sessionID]) ?? false
         }
+    }
+}
+
+extension SQLFragment {
+    /// The bound values as GRDB arguments.
+    var arguments: StatementArguments {
+        StatementArguments(
+            values.map { value -> any DatabaseValueConvertible in
+                switch value {
+                case .text(let text): text
+                case .integer(let number): number
+                case .bool(let flag): flag
+                case .date(let date): date
+                }
+            })
     }
 }
