@@ -10,12 +10,13 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: build (system SQLite and OpenSSL), tests (browser, driver), bench (load tools).
+# Debian packages: build (system SQLite and OpenSSL), tests (browser, driver; PostgreSQL 15 and curl
+# for the engines that scripts/engines/ start), bench (load tools).
 BUILD_PACKAGES := libsqlite3-dev libssl-dev pkg-config
-TEST_PACKAGES := chromium chromium-driver python3 python3-venv
+TEST_PACKAGES := chromium chromium-driver python3 python3-venv postgresql curl
 BENCH_PACKAGES := curl
 
-.PHONY: run test build build-tests setup-build setup-test setup-python test-swift test-compat test-browser bench clean
+.PHONY: run test build build-tests setup-build setup-test setup-python test-swift test-compat test-browser engines-check bench clean
 
 ## make run: build in release and serve on $(HOST):$(PORT) with data in $(DATA_DIR)
 run: setup-build
@@ -37,6 +38,10 @@ test-compat: setup-python
 
 test-browser: setup-python
 	PORTAL_BIN=$(CURDIR)/.build/debug/image-portal $(PYTHON) -m pytest -q Tests/browser
+
+## make engines-check: start real PostgreSQL and Swift on loopback, check them, stop them
+engines-check: setup-test setup-python
+	scripts/engines/with-engines.sh scripts/engines/check.sh
 
 ## make bench: figures against a live release server, beside this machine's own ceiling
 bench: setup-build

@@ -60,6 +60,12 @@ package enum TaskRules {
     /// How long a finished task stays listed (Glance's `task_time_to_live`, 48 hours).
     package static let timeToLive: TimeInterval = 48 * 3600
 
+    /// How long a lease on running work (a task, an upload) lasts without renewal: when the instance
+    /// holding it dies, another takes the task over, or rolls the upload back, after at most this long.
+    package static let leaseDuration: TimeInterval = 30
+    /// How often a running instance renews its leases.
+    package static let leaseRenewal: TimeInterval = 10
+
     /// Parses `import_from` ("container/object"), `import_from_format` and `image_properties`.
     package static func importRequest(from input: [String: JSONValue]) throws(DomainError) -> ImportRequest {
         guard case .string(let from)? = input["import_from"] else {

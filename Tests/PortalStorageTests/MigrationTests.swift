@@ -51,6 +51,7 @@ struct MigrationTests {
                 "2026-11-24 images, members and share history",
                 "2026-11-24 servers, containers, objects and tasks",
                 "2026-11-24 ended browser sessions",
+                "2026-12-03 task and upload leases",
             ])
     }
 
@@ -68,7 +69,7 @@ struct MigrationTests {
         let tenants = try await database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tenants") }
         #expect(tenants == 1)
         let applied = try await database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") }
-        #expect(applied == 4)
+        #expect(applied == 5)
     }
 
     @Test func open_sameFileTwice_keepsSchemaAndData() async throws {
@@ -404,7 +405,7 @@ CREATE TABLE tasks (
     created_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL,
     expires_at DATETIME
-    )
+    , lease_owner TEXT, lease_until DATETIME)
 -- index tasks_by_owner
 CREATE INDEX tasks_by_owner ON tasks(owner, created_at)
 -- index tasks_by_status
@@ -434,4 +435,10 @@ CREATE TABLE tokens (
 CREATE INDEX tokens_by_staff ON tokens(staff_name)
 -- index tokens_by_tenant
 CREATE INDEX tokens_by_tenant ON tokens(tenant_ddi)
+-- table upload_leases
+CREATE TABLE upload_leases (
+    image_id TEXT PRIMARY KEY NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    lease_owner TEXT NOT NULL,
+    lease_until DATETIME NOT NULL
+    ) WITHOUT ROWID
 """#

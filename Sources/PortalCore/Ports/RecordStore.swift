@@ -51,6 +51,12 @@ package enum Write: Hashable, Sendable {
     case updateTask(PortalTask)
     /// Moves every task in status `from` back to `to`, with a message (restart recovery).
     case resetTasks(from: TaskStatus, to: TaskStatus, message: String, at: Date)
+    /// Extends the lease `owner` holds on a task it runs.
+    case renewTaskLease(TaskID, owner: String, until: Date)
+    /// Takes (or extends) the lease on an upload in progress: while it lasts, no instance rolls it back.
+    case leaseUpload(ImageID, owner: String, until: Date)
+    /// Ends the lease on an upload (it completed or was rolled back).
+    case releaseUpload(ImageID)
     case insertServer(Server)
     /// Marks a server deleted.
     case deleteServer(ServerID, at: Date)
@@ -169,6 +175,8 @@ package protocol ImageQueries: Sendable {
     func ancestors(of id: ImageID) async throws -> [Image]
     /// Images not owned by `tenant`, ever granted to `tenant` (the share history), whose SHA-512 is `hash`; oldest first.
     func grantedImages(to tenant: TenantID, withHash hash: String, excluding id: ImageID, limit: Int) async throws -> [Image]
+    /// Images left `saving` without a live upload lease at `now`: uploads whose instance went away.
+    func abandonedUploads(at now: Date) async throws -> [ImageID]
     /// Member records with their images (undeleted), matching the filter, least recently changed first.
     func shares(_ filter: ShareReviewFilter, changedBefore: Date?) async throws -> [ShareRow]
 }
@@ -208,8 +216,10 @@ package protocol TaskQueries: Sendable {
     /// At most `limit` tasks of the scope matching the query, newest first, after `marker`.
     func tasks(in scope: TenantScope, matching query: TaskQuery, after marker: PortalTask?, limit: Int) async throws -> [PortalTask]
     func task(_ id: TaskID) async throws -> StoredTask?
-    /// Moves the oldest pending task to `processing` and returns it; nil when none is pending.
-    func claimNextTask(at: Date) async throws -> StoredTask?
+    /// Moves the oldest pending task — or the oldest `processing` one whose lease ran out, its runner
+    /// gone — to `processing` under a lease for `owner` until `until`, and returns it; nil when there is
+    /// none. Exactly one caller gets each task, however many instances ask at once.
+    func claimNextTask(at now: Date, owner: String, until: Date) async throws -> StoredTask?
 }
 
 /// Read-only queries about servers.

@@ -39,13 +39,34 @@ package struct CoreContext: Sendable {
     package var objects: any ObjectStore
     package var clock: PortalClock
     package var settings: CoreSettings
+    /// This instance, as the owner of the leases it takes (tasks it runs, uploads it receives).
+    package var instance: String
 
-    package init(records: any MetadataStore, blobs: any BlobStore, objects: any ObjectStore, clock: PortalClock, settings: CoreSettings) {
+    package init(
+        records: any MetadataStore, blobs: any BlobStore, objects: any ObjectStore, clock: PortalClock, settings: CoreSettings,
+        instance: String = "local"
+    ) {
         self.records = records
         self.blobs = blobs
         self.objects = objects
         self.clock = clock
         self.settings = settings
+        self.instance = instance
+    }
+
+    /// Keeps a lease alive while `work` runs: `renew` is applied every `TaskRules.leaseRenewal`.
+    func holdingLease<T>(renew: @escaping @Sendable (Date) -> Write, _ work: () async throws -> T) async rethrows -> T {
+        let records = records
+        let clock = clock
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(TaskRules.leaseRenewal))
+                if Task.isCancelled { break }
+                try? await records.apply([renew(clock.now().addingTimeInterval(TaskRules.leaseDuration))])
+            }
+        }
+        defer { heartbeat.cancel() }
+        return try await work()
     }
 }
 

@@ -51,15 +51,18 @@ package struct ImageData: Sendable {
         _ body: Body, to id: ImageID, declared: DeclaredData, applying changes: ImageChanges? = nil, by actor: Actor
     ) async throws -> Image where Body.Element == ByteBuffer {
         let prospective = try await begin(id, declared: declared, applying: changes, by: actor)
+        let owner = core.instance
         do {
-            // The image was queued: any bytes under its key are the leftovers of an upload a crash cut off.
-            await core.blobs.remove(.image(id))
-            let facts = try await write(body, to: id, format: prospective.diskFormat, declared: declared)
-            do {
-                return try await complete(id, facts: facts, applying: changes, by: actor)
-            } catch {
+            return try await core.holdingLease(renew: { .leaseUpload(id, owner: owner, until: $0) }) {
+                // The image was queued: any bytes under its key are the leftovers of an upload a crash cut off.
                 await core.blobs.remove(.image(id))
-                throw error
+                let facts = try await write(body, to: id, format: prospective.diskFormat, declared: declared)
+                do {
+                    return try await complete(id, facts: facts, applying: changes, by: actor)
+                } catch {
+                    await core.blobs.remove(.image(id))
+                    throw error
+                }
             }
         } catch {
             await abort(id)
@@ -73,6 +76,7 @@ package struct ImageData: Sendable {
     private func begin(_ id: ImageID, declared: DeclaredData, applying changes: ImageChanges?, by actor: Actor) async throws -> Image {
         let now = core.clock.now()
         let settings = core.settings
+        let instance = core.instance
         return try await core.transact(.image(id, for: actor.principal)) { snapshot in
             let (image, _) = try snapshot.authorized(id, .upload, for: actor.principal, settings: settings.access)
             try ImageRules.checkDeclaredSize(declared.size, cap: settings.uploadSizeCap)
@@ -80,7 +84,7 @@ package struct ImageData: Sendable {
             let prospective = try changes.map { changes throws(DomainError) in try ImageRules.apply(try changes(image), to: image, by: actor.principal, now: now) } ?? image
             _ = try ImageRules.startingUpload(prospective, now: now)
             let saving = try ImageRules.startingUpload(image, now: now)
-            return Commit([.updateImage(saving)], prospective)
+            return Commit([.updateImage(saving), .leaseUpload(id, owner: instance, until: now.addingTimeInterval(TaskRules.leaseDuration))], prospective)
         }
     }
 
@@ -110,7 +114,7 @@ package struct ImageData: Sendable {
             }
             let active = ImageRules.activating(changed, with: facts.imageFacts, now: now)
             writes += [
-                .updateImage(active),
+                .updateImage(active), .releaseUpload(id),
                 .audit(
                     .about(
                         image, .imageUploaded, by: actor, at: now, before: ["status": .string(ImageStatus.queued.rawValue)],
@@ -127,10 +131,10 @@ package struct ImageData: Sendable {
         let now = core.clock.now()
         await Task.detached {
             try? await records.transact(Reads(images: [id])) { snapshot in
-                guard var image = snapshot.images[id], image.status == .saving else { return Commit([]) }
+                guard var image = snapshot.images[id], image.status == .saving else { return Commit([.releaseUpload(id)]) }
                 image.status = .queued
                 image.updatedAt = now
-                return Commit([.updateImage(image)])
+                return Commit([.updateImage(image), .releaseUpload(id)])
             }
         }.value
     }
@@ -198,9 +202,31 @@ package struct ImageData: Sendable {
     }
 
     /// Returns images left `saving` by a stopped server to `queued` (their partial data never
-    /// reached its place).
+    /// reached its place). For one instance at start; several instances use `rollBackAbandonedUploads`.
     package func recoverInterruptedUploads() async throws {
         try await core.records.apply([.resetImages(from: .saving, to: .queued, at: core.clock.now())])
+    }
+
+    /// Rolls back the uploads whose instance went away (their lease ran out): the image returns to
+    /// `queued` and whatever bytes the upload had stored are removed. Any instance may run it.
+    /// - Returns: the images rolled back.
+    @discardableResult
+    package func rollBackAbandonedUploads() async throws -> [ImageID] {
+        let now = core.clock.now()
+        var rolledBack: [ImageID] = []
+        for id in try await core.records.abandonedUploads(at: now) {
+            let reset = try await core.transact(Reads(images: [id])) { snapshot in
+                // Checked again under the row lock: the upload may have finished meanwhile.
+                guard var image = snapshot.images[id], image.status == .saving else { return Commit([], false) }
+                image.status = .queued
+                image.updatedAt = now
+                return Commit([.updateImage(image), .releaseUpload(id)], true)
+            }
+            guard reset else { continue }
+            await core.blobs.remove(.image(id))
+            rolledBack.append(id)
+        }
+        return rolledBack
     }
 }
 

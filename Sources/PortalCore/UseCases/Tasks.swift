@@ -91,12 +91,20 @@ package struct TaskWorker: Sendable {
         return interrupted
     }
 
-    /// Claims the oldest pending task and runs it. Returns false when there was none.
+    /// Claims the oldest pending task (or one whose runner died) and runs it, renewing its lease while
+    /// it runs. Returns false when there was none.
     package func runNext() async throws -> Bool {
-        guard let claimed = try await core.records.claimNextTask(at: core.clock.now()) else { return false }
-        switch claimed.task.type {
-        case .import: await runImport(claimed.task, as: claimed.requestedBy)
-        case .export: await runExport(claimed.task, as: claimed.requestedBy)
+        let now = core.clock.now()
+        let owner = core.instance
+        guard let claimed = try await core.records.claimNextTask(at: now, owner: owner, until: now.addingTimeInterval(TaskRules.leaseDuration)) else {
+            return false
+        }
+        let id = claimed.task.id
+        await core.holdingLease(renew: { .renewTaskLease(id, owner: owner, until: $0) }) {
+            switch claimed.task.type {
+            case .import: await runImport(claimed.task, as: claimed.requestedBy)
+            case .export: await runExport(claimed.task, as: claimed.requestedBy)
+            }
         }
         return true
     }

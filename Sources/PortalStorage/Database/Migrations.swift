@@ -192,5 +192,18 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+    
+        migrator.registerMigration("2026-12-03 task and upload leases") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE tasks ADD COLUMN lease_owner TEXT;
+                    ALTER TABLE tasks ADD COLUMN lease_until DATETIME;
+                    CREATE TABLE upload_leases (
+                        image_id TEXT PRIMARY KEY NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                        lease_owner TEXT NOT NULL,
+                        lease_until DATETIME NOT NULL
+                    ) WITHOUT ROWID;
+                    """)
+        }
     }
 }

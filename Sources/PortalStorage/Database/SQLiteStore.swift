@@ -91,6 +91,13 @@ package struct SQLiteStore: MetadataStore {
         case .resetTasks(let from, let to, let message, let at):
             try db.execute(
                 sql: "UPDATE tasks SET status = ?, message = ?, updated_at = ? WHERE status = ?", arguments: [to.rawValue, message, at, from.rawValue])
+        case .renewTaskLease(let id, let owner, let until):
+            try db.execute(sql: "UPDATE tasks SET lease_until = ? WHERE id = ? AND lease_owner = ?", arguments: [until, id.rawValue, owner])
+        case .leaseUpload(let id, let owner, let until):
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO upload_leases (image_id, lease_owner, lease_until) VALUES (?, ?, ?)", arguments: [id.rawValue, owner, until])
+        case .releaseUpload(let id):
+            try db.execute(sql: "DELETE FROM upload_leases WHERE image_id = ?", arguments: [id.rawValue])
         case .insertServer(let server):
             try ServerRecord(server).insert(db)
         case .deleteServer(let id, let at):
@@ -195,6 +202,19 @@ package struct SQLiteStore: MetadataStore {
                     """,
                 arguments: [id.rawValue]
             ).compactMap(\.image)
+        }
+    }
+
+    package func abandonedUploads(at now: Date) async throws -> [ImageID] {
+        try await database.reader.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM images WHERE status = 'saving'
+                    AND id NOT IN (SELECT image_id FROM upload_leases WHERE lease_until >= ?)
+                    """,
+                arguments: [now]
+            ).compactMap(ImageID.init(rawValue:))
         }
     }
 
@@ -337,16 +357,19 @@ package struct SQLiteStore: MetadataStore {
         }
     }
 
-    package func claimNextTask(at now: Date) async throws -> StoredTask? {
+    package func claimNextTask(at now: Date, owner: String, until: Date) async throws -> StoredTask? {
         let record = try await database.writer.write { db in
             try TaskRecord.fetchOne(
                 db,
                 sql: """
-                    UPDATE tasks SET status = 'processing', updated_at = ?
-                    WHERE id = (SELECT id FROM tasks WHERE status = 'pending' ORDER BY created_at, id LIMIT 1)
+                    UPDATE tasks SET status = 'processing', updated_at = ?, lease_owner = ?, lease_until = ?
+                    WHERE id = (
+                        SELECT id FROM tasks
+                        WHERE status = 'pending' OR (status = 'processing' AND lease_until IS NOT NULL AND lease_until < ?)
+                        ORDER BY created_at, id LIMIT 1)
                     RETURNING *
                     """,
-                arguments: [now])
+                arguments: [now, owner, until, now])
         }
         guard let record, let task = record.task, let actor = record.actor else { return nil }
         return StoredTask(task: task, requestedBy: actor)

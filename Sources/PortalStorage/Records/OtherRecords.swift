@@ -106,9 +106,13 @@ struct TaskRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var createdAt: Date
     var updatedAt: Date
     var expiresAt: Date?
+    var leaseOwner: String?
+    var leaseUntil: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, type, status, owner, input, result, message
+        case leaseOwner = "lease_owner"
+        case leaseUntil = "lease_until"
         case requestedByRole = "requested_by_role"
         case tokenID = "token_id"
         case requestID = "request_id"
