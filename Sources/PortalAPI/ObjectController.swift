@@ -68,7 +68,8 @@ package struct ObjectController: Sendable {
         let (container, name) = try Self.objectPath(request, context)
         let stored = try await files.put(
             request.body, container: container, name: name, contentType: request.headers[.contentType] ?? "application/octet-stream",
-            expectedETag: request.headers[.eTag], account: Self.account(context), by: context.actor)
+            expectedETag: request.headers[.eTag], size: request.headers[.contentLength].flatMap(Int64.init), account: Self.account(context),
+            by: context.actor)
         return Response(status: .created, headers: [.eTag: stored.etag, .lastModified: Timestamp.httpDate(stored.lastModified), .contentLength: "0"])
     }
 

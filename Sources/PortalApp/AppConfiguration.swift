@@ -21,8 +21,34 @@ package struct AppConfiguration: Sendable {
     package var uploadSizeCap: Int64 = 1 << 40
     /// How long a browser session lasts.
     package var sessionLifetime: TimeInterval = 12 * 3600
+    /// Where the metadata lives: `sqlite:PATH` (the default: `portal.sqlite` in the data directory)
+    /// or `postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=disable|prefer|require]`.
+    package var database: String?
+    /// Where image data, server disks and file containers live: `files` (the data directory) or `swift`.
+    package var objectStore = "files"
+    /// OpenStack Swift, for `objectStore == "swift"`.
+    package var swift = SwiftOptions()
 
     package init() {}
+
+    /// How to reach a Swift cluster: v1 auth as a reseller admin whose own account holds the service's data.
+    package struct SwiftOptions: Sendable {
+        /// The `/auth/v1.0` URL.
+        package var authURL: String?
+        package var user: String?
+        package var key: String?
+        /// The reseller prefix of the tenants' accounts (`AUTH_<ddi>`).
+        package var resellerPrefix = "AUTH_"
+        /// Objects larger than this are written as Static Large Objects (at most Swift's 5 GiB).
+        package var segmentSize: Int64 = 1 << 30
+        /// The prefix of the service's own containers (`<prefix>-images`, `-disks`, `-segments`).
+        package var containerPrefix = "portal"
+
+        package init() {}
+    }
+
+    /// Whether the metadata lives in PostgreSQL (several instances may share it).
+    package var usesPostgres: Bool { database.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") } ?? false }
 
     /// Reads the `PORTAL_*` environment variables over the defaults.
     package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> AppConfiguration {
@@ -38,6 +64,14 @@ package struct AppConfiguration: Sendable {
         if let value = environment["PORTAL_MEMBER_QUOTA"].flatMap(Int.init) { configuration.memberQuota = value }
         if let value = environment["PORTAL_UPLOAD_SIZE_CAP"].flatMap(Int64.init) { configuration.uploadSizeCap = value }
         if let value = environment["PORTAL_SESSION_HOURS"].flatMap(Double.init) { configuration.sessionLifetime = value * 3600 }
+        if let value = environment["PORTAL_DATABASE_URL"], !value.isEmpty { configuration.database = value }
+        if let value = environment["PORTAL_OBJECT_STORE"], !value.isEmpty { configuration.objectStore = value }
+        if let value = environment["PORTAL_SWIFT_AUTH_URL"], !value.isEmpty { configuration.swift.authURL = value }
+        if let value = environment["PORTAL_SWIFT_USER"], !value.isEmpty { configuration.swift.user = value }
+        if let value = environment["PORTAL_SWIFT_KEY"], !value.isEmpty { configuration.swift.key = value }
+        if let value = environment["PORTAL_SWIFT_RESELLER_PREFIX"], !value.isEmpty { configuration.swift.resellerPrefix = value }
+        if let value = environment["PORTAL_SWIFT_SEGMENT_SIZE"].flatMap(Int64.init) { configuration.swift.segmentSize = value }
+        if let value = environment["PORTAL_SWIFT_CONTAINER_PREFIX"], !value.isEmpty { configuration.swift.containerPrefix = value }
         return configuration
     }
 

@@ -15,7 +15,8 @@ package func buildApplication(
     onServerRunning: @escaping @Sendable () async -> Void = {}
 ) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
-    let runner = TaskRunner(worker: dependencies.useCases.taskWorker, signal: dependencies.taskSignal, logger: logger)
+    let runner = TaskRunner(worker: dependencies.useCases.taskWorker, signal: dependencies.taskSignal, shared: dependencies.isShared, logger: logger)
+    let sweeper = UploadSweeper(imageData: dependencies.useCases.imageData, interval: .seconds(5), logger: logger)
     return Application(
         router: router,
         server: .http1(
@@ -23,7 +24,7 @@ package func buildApplication(
                 idleTimeout: .seconds(120),
                 httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100))),
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "ImagePortal"),
-        services: [runner],
+        services: [runner, sweeper],
         onServerRunning: { _ in await onServerRunning() },
         logger: logger)
 }

@@ -11,17 +11,26 @@ package enum Bootstrap {
         package var token: String
     }
 
-    /// Clears `tmp/`, returns interrupted uploads to `queued`, and on an empty database creates the
-    /// staff admin `admin` with one token (returned once, printed once, never stored).
+    /// On one machine, clears `tmp/` and returns interrupted uploads to `queued` (with several
+    /// instances, what a stopped one left is rolled back when its leases run out, never at another's
+    /// start); on an empty database creates the staff admin `admin` with one token (returned once,
+    /// printed once, never stored).
     package static func prepare(_ dependencies: AppDependencies) async throws -> FirstStart? {
-        dependencies.files.clearTemporaryFiles()
         let useCases = dependencies.useCases
-        try await useCases.imageData.recoverInterruptedUploads()
+        if !dependencies.isShared {
+            dependencies.files.clearTemporaryFiles()
+            try await useCases.imageData.recoverInterruptedUploads()
+        }
         guard try await !useCases.accounts.hasTokens() else { return nil }
         let actor = Actor.cli("serve (first start)")
         let name = StaffName.bootstrapAdmin
         if try await useCases.accounts.staff(name) == nil {
-            _ = try await useCases.accounts.addStaff(name, role: .admin, by: actor)
+            do {
+                _ = try await useCases.accounts.addStaff(name, role: .admin, by: actor)
+            } catch DomainError.conflict {
+                // Another instance, starting at the same moment on the same empty database, made it and prints its token.
+                return nil
+            }
         }
         let issued = try await useCases.accounts.issueToken(for: .staff(name), label: "bootstrap", expiresAt: nil, by: actor)
         return FirstStart(staffName: name, token: issued.secret)

@@ -1,5 +1,6 @@
 import Logging
 import PortalCore
+import PortalDomain
 import ServiceLifecycle
 import Synchronization
 
@@ -39,16 +40,20 @@ package final class TaskSignal: Sendable {
 }
 
 /// The background service that runs import and export tasks, one at a time, oldest first.
-/// On graceful shutdown it finishes the task in hand and stops; tasks interrupted by a crash
-/// are restarted from the beginning on the next start.
+/// On graceful shutdown it finishes the task in hand and stops. On one machine, tasks interrupted by
+/// a crash are restarted from the beginning on the next start; with several instances, another
+/// instance takes a task over once the lease of the one that died has run out.
 struct TaskRunner: Service {
     let worker: TaskWorker
     let signal: TaskSignal
+    let shared: Bool
     let logger: Logger
 
     func run() async throws {
-        let recovered = try await worker.recoverInterrupted()
-        if recovered > 0 { logger.notice("restarting interrupted tasks", metadata: ["count": .stringConvertible(recovered)]) }
+        if !shared {
+            let recovered = try await worker.recoverInterrupted()
+            if recovered > 0 { logger.notice("restarting interrupted tasks", metadata: ["count": .stringConvertible(recovered)]) }
+        }
         let stopping = Mutex(false)
         await withGracefulShutdownHandler {
             while !stopping.withLock({ $0 }) {
@@ -71,6 +76,28 @@ struct TaskRunner: Service {
         } onGracefulShutdown: {
             stopping.withLock { $0 = true }
             signal.fire()
+        }
+    }
+}
+
+/// Rolls back, every few seconds, the uploads whose instance went away (their lease ran out): the
+/// image returns to `queued` and the bytes the upload had stored are removed.
+struct UploadSweeper: Service {
+    let imageData: ImageData
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            do {
+                let rolledBack = try await imageData.rollBackAbandonedUploads()
+                for id in rolledBack {
+                    logger.notice("rolled back an upload whose instance stopped", metadata: ["image": .string(id.rawValue)])
+                }
+            } catch {
+                logger.error("upload sweep failed", metadata: ["error": .string(String(reflecting: error))])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

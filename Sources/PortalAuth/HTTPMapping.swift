@@ -16,6 +16,7 @@ extension DomainError {
         case .unsupportedMediaType: .unsupportedMediaType
         case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .rateLimited: .tooManyRequests
+        case .unprocessable: .unprocessableContent
         }
     }
 }

@@ -21,12 +21,15 @@ package enum DomainError: Error, Equatable, Sendable {
     case rangeNotSatisfiable(size: Int64)
     /// Too many attempts in a short time (HTTP 429).
     case rateLimited(String)
+    /// The data does not match what the client declared about it, as Swift answers an ETag that
+    /// does not match (HTTP 422).
+    case unprocessable(String)
 
     /// The human-readable explanation, safe to show to the caller.
     package var message: String {
         switch self {
         case .invalid(let m), .unauthenticated(let m), .forbidden(let m), .notFound(let m),
-            .conflict(let m), .tooLarge(let m), .unsupportedMediaType(let m), .rateLimited(let m):
+            .conflict(let m), .tooLarge(let m), .unsupportedMediaType(let m), .rateLimited(let m), .unprocessable(let m):
             return m
         case .rangeNotSatisfiable(let size):
             return "The requested range is not satisfiable for \(size) bytes of data."

@@ -4,13 +4,17 @@ import PortalApp
 import PortalCore
 import PortalDomain
 
-/// Runs an operator command against the data directory, turning domain errors into exit 2.
+/// Runs an operator command against the configured stores, turning domain errors and configurations
+/// that cannot work into exit 2.
 func operate<T>(_ data: DataOptions, _ body: (UseCases) async throws -> T) async throws -> T {
     do {
-        let dependencies = try AppDependencies.live(data.configuration())
+        let dependencies = try await AppDependencies.live(data.configuration())
+        defer { dependencies.close() }
         return try await body(dependencies.useCases)
     } catch let error as DomainError {
         throw CommandFailure(message: error.message)
+    } catch let error as ConfigurationError {
+        throw CommandFailure(message: error.description)
     }
 }
 

@@ -44,14 +44,22 @@ struct CommandFailure: Error {
     var code: Int32 = 2
 }
 
-/// Options shared by every command that touches the data directory.
+/// Options shared by every command that touches the stores.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "The data directory (env PORTAL_DATA_DIR; default ./data).")
     var dataDirectory: String?
+    @Option(
+        name: .customLong("database"),
+        help: "sqlite:PATH (default: portal.sqlite in the data directory) or postgres://USER:PASSWORD@HOST:PORT/DB (env PORTAL_DATABASE_URL).")
+    var database: String?
+    @Option(name: .customLong("object-store"), help: "files (the data directory) or swift (env PORTAL_OBJECT_STORE; PORTAL_SWIFT_* say where).")
+    var objectStore: String?
 
     func configuration() -> AppConfiguration {
         var configuration = AppConfiguration.fromEnvironment()
         if let dataDirectory { configuration.dataDirectory = dataDirectory }
+        if let database { configuration.database = database }
+        if let objectStore { configuration.objectStore = objectStore }
         return configuration
     }
 }

@@ -46,7 +46,13 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "image-portal")
-        let dependencies = try AppDependencies.live(configuration)
+        let dependencies: AppDependencies
+        do {
+            dependencies = try await AppDependencies.live(configuration)
+        } catch let error as ConfigurationError {
+            throw CommandFailure(message: error.description)
+        }
+        defer { dependencies.close() }
         let firstStart = try await Bootstrap.prepare(dependencies)
         let banner = Bootstrap.banner(configuration: configuration, firstStart: firstStart)
         try await runServer(configuration: configuration, dependencies: dependencies, logger: logger) {

@@ -13,7 +13,7 @@ import TestSupport
 struct HeaderLimitTests {
     @Test(arguments: [100_000, 40_000])
     func oversizedHeader_gets4xx_andTheNextRequestWorks(_ size: Int) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         try await world.application().test(.live) { client async throws in
             let port = try #require(client.port)
@@ -38,7 +38,7 @@ struct HeaderLimitTests {
     }
 
     @Test func normalSizedHeaders_areServed() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         try await world.application().test(.live) { client async throws in
             let response = try await client.execute(

@@ -132,7 +132,7 @@ struct ImageDataAPITests {
             #expect(response.errorMessage?.contains("qcow2") == true)
         }
         #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.status == .queued)
-        #expect(FileManager.default.contents(atPath: cast.world.dependencies.files.imagePath(image.id)) == nil)
+        #expect(try await cast.world.blobInventory() == StoreInventory())
     }
 
     @Test func upload_aValidQcow2_isAccepted() async throws {

@@ -421,7 +421,7 @@ struct ImagesAPITests {
     }
 
     @Test func versions_arePublic_300AtTheRootAnd200AtVersions() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         try await world.application().test(.router) { client async throws in
             for path in ["/image", "/image/"] {
                 let response = try await client.execute(uri: path, method: .get)
@@ -439,7 +439,7 @@ struct ImagesAPITests {
     }
 
     @Test func versions_usePublicBaseURL_whenConfigured() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         var configuration = world.configuration
         configuration.publicBaseURL = "https://images.example.com"
         let app = try await buildApplication(configuration: configuration, dependencies: world.dependencies, logger: Logger(label: "test"))

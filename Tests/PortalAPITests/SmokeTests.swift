@@ -11,7 +11,7 @@ import TestSupport
 @Suite("API smoke")
 struct APISmokeTests {
     @Test func versions_withoutToken_answer300() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         try await world.application().test(.router) { client in
             try await client.execute(uri: "/image", method: .get) { response in
                 #expect(response.status == .multipleChoices)
@@ -21,7 +21,7 @@ struct APISmokeTests {
     }
 
     @Test func listImages_withToken_answers200() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let tenant = try await world.tenant("1001")
         let owner = try await world.token(tenant)
         _ = try await world.activeImage(by: owner, name: "smoke")

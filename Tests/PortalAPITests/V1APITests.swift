@@ -103,8 +103,7 @@ struct V1APITests {
             #expect(listedIDs(try await client.send(.get, "/image/v2/images", as: cast.owner)).isEmpty)
             #expect(try await client.send(.get, "/image/v1/images/detail", as: cast.owner).json?["images"]?.array?.isEmpty == true)
         }
-        #expect(regularFileCount(cast.world.dependencies.files.imagesPath) == 0)
-        #expect(regularFileCount(cast.world.dependencies.files.tmpPath) == 0)
+        #expect(try await cast.world.blobInventory() == StoreInventory())
     }
 
     @Test(arguments: [(HTTPField.Name.meta("status"), "active", 403), (.meta("location"), "http://x", 400), (.meta("disk_format"), "exe", 400), (.meta("is_public"), "true", 403), (.meta("is_public"), "perhaps", 400), (.meta("min_ram"), "-1", 400), (.meta("property-os_glance_x"), "1", 403)])
@@ -424,13 +423,3 @@ extension JSONValue {
     }
 }
 
-/// How many regular files are under a directory.
-func regularFileCount(_ path: String) -> Int {
-    guard let enumerator = FileManager.default.enumerator(atPath: path) else { return 0 }
-    var count = 0
-    while let item = enumerator.nextObject() as? String {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue { count += 1 }
-    }
-    return count
-}

@@ -11,7 +11,7 @@ import TestSupport
 struct BootstrapTests {
     @Test func prepare_onAnEmptyDatabase_createsTheStaffAdminAndReturnsItsToken() async throws {
         // Given a database with no tokens
-        let world = try TestWorld()
+        let world = try await TestWorld()
         #expect(try await world.useCases.accounts.hasTokens() == false)
         // When the server prepares its first start
         let first = try #require(try await Bootstrap.prepare(world.dependencies))
@@ -28,7 +28,7 @@ struct BootstrapTests {
     }
 
     @Test func prepare_secondTime_returnsNil() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let first = try await Bootstrap.prepare(world.dependencies)
         #expect(first != nil)
         #expect(try await Bootstrap.prepare(world.dependencies) == nil)
@@ -36,15 +36,16 @@ struct BootstrapTests {
     }
 
     @Test func prepare_withExistingTokens_createsNothing() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         _ = try await world.token(try await world.tenant("1001"))
         #expect(try await Bootstrap.prepare(world.dependencies) == nil)
         #expect(try await world.useCases.accounts.allStaff(for: Actor.cli("test").principal).isEmpty)
     }
 
-    @Test func prepare_returnsSavingImagesToQueued_andClearsTmp() async throws {
+    @Test(.enabled(if: TestBackend.current.isEmbedded, "one instance owns its data directory"))
+    func prepare_returnsSavingImagesToQueued_andClearsTmp() async throws {
         // Given an upload a stopped server left `saving`, and its partial file in tmp/
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         var saving = image
@@ -67,8 +68,26 @@ struct BootstrapTests {
         #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image.status == .active)
     }
 
+    @Test(.disabled(if: TestBackend.current.isEmbedded, "instances share the stores only in a cluster"))
+    func prepare_onSharedStores_leavesWhatAnotherInstanceIsDoingAlone() async throws {
+        // Given an upload another instance is receiving
+        let world = try await TestWorld()
+        let owner = try await world.token(try await world.tenant("1001"))
+        let image = try await world.queuedImage(by: owner)
+        var saving = image
+        saving.status = .saving
+        try await world.useCases.core.records.apply([
+            .updateImage(saving), .leaseUpload(image.id, owner: "other-instance", until: world.now.addingTimeInterval(TaskRules.leaseDuration)),
+        ])
+        // When this instance starts
+        #expect(world.dependencies.isShared)
+        _ = try await Bootstrap.prepare(world.dependencies)
+        // Then the upload is still the other instance's
+        #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image.status == .saving)
+    }
+
     @Test func banner_mentionsTheTokenOnlyOnFirstStart() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         var configuration = AppConfiguration()
         configuration.host = "0.0.0.0"
         configuration.port = 9090

@@ -14,7 +14,7 @@ struct AccountsTests {
     // MARK: Tenants and staff
 
     @Test func addTenant_new_isListedAndFound() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let accounts = world.useCases.accounts
         _ = try await accounts.addTenant(try ddi("2002"), name: "  Beta  ", by: .cli("test"))
         _ = try await accounts.addTenant(try ddi("1001"), name: "Alpha", by: .cli("test"))
@@ -27,21 +27,21 @@ struct AccountsTests {
     }
 
     @Test func addTenant_twice_isConflict() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         _ = try await world.tenant("1001")
         await expectDomainError(.conflict) { try await world.useCases.accounts.addTenant(try ddi("1001"), name: "again", by: .cli("test")) }
         #expect(try await world.useCases.accounts.allTenants(for: Actor.cli("test").principal).count == 1)
     }
 
     @Test func addTenant_nameTooLong_isInvalid() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         await expectDomainError(.invalid) {
             try await world.useCases.accounts.addTenant(try ddi("1001"), name: String(repeating: "n", count: 256), by: .cli("test"))
         }
     }
 
     @Test func addStaff_newAndDuplicate() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let accounts = world.useCases.accounts
         let alice = try StaffName.parse("alice")
         _ = try await accounts.addStaff(alice, role: .support, by: .cli("test"))
@@ -56,7 +56,7 @@ struct AccountsTests {
     // MARK: Tokens
 
     @Test func issue_thenAuthenticate_returnsThePrincipal() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let tenant = try await world.tenant("1001")
         let issued = try await world.useCases.accounts.issueToken(for: .tenant(tenant, role: .admin), label: " ci ", expiresAt: nil, by: .cli("test"))
         #expect(issued.secret.hasPrefix(issued.info.id.rawValue + "."))
@@ -67,7 +67,7 @@ struct AccountsTests {
     }
 
     @Test func issue_forUnknownTenantOrStaff_isNotFound() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         await expectDomainError(.notFound) {
             try await world.useCases.accounts.issueToken(for: .tenant(try ddi("9999"), role: .member), label: "", expiresAt: nil, by: .cli("test"))
         }
@@ -77,7 +77,7 @@ struct AccountsTests {
     }
 
     @Test func issue_withPastExpiry_isInvalid() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let tenant = try await world.tenant("1001")
         await expectDomainError(.invalid) {
             try await world.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "", expiresAt: world.now, by: .cli("test"))
@@ -85,25 +85,15 @@ struct AccountsTests {
     }
 
     @Test func issue_storesOnlyTheSHA256OfTheSecret() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let tenant = try await world.tenant("1001")
         let credential = try await world.token(tenant)
-        let stored = try await world.dependencies.database.reader.read { db -> (hash: Data, texts: [String])? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE id = ?", arguments: [credential.tokenID.rawValue]) else { return nil }
-            let texts: [String] = Array(row.columnNames).compactMap { column -> String? in
-                let value: DatabaseValue = row[column]
-                if case .string(let text) = value.storage { return text }
-                return nil
-            }
-            return (row["secret_hash"], texts)
-        }
-        let token = try #require(stored)
-        #expect(token.hash.count == 32)
-        #expect(Array(token.hash) == Digest.hash(.sha256, credential.secret))
+        let token = try #require(try await world.storedRow("tokens", id: credential.tokenID.rawValue))
+        #expect(token["secret_hash"] == "\\x" + ByteEncoding.hex(Digest.hash(.sha256, credential.secret)))
         // No column holds the secret or its random part.
         let randomPart = String(credential.secret.split(separator: ".", maxSplits: 1)[1])
-        for text in token.texts {
-            #expect(!text.contains(randomPart))
+        for (column, text) in token {
+            #expect(!text.contains(randomPart), "\(column)")
         }
     }
 
@@ -115,7 +105,7 @@ struct AccountsTests {
         let path = directory + "/portal.sqlite"
         let database = try AppDatabase.open(path: path)
         let files = DataDirectory(root: directory + "/data")
-        let accounts = AppDependencies(database: database, files: files, clock: .system, settings: .standard, sessionKeys: try .ephemeral()).useCases.accounts
+        let accounts = AppDependencies.embedded(database: database, files: files, clock: .system, settings: .standard, sessionKeys: try .ephemeral()).useCases.accounts
         let tenant = try ddi("1001")
         _ = try await accounts.addTenant(tenant, name: "A", by: .cli("test"))
         // When tokens are issued and used
@@ -152,13 +142,13 @@ struct AccountsTests {
 
     @Test(arguments: rejectedSecrets)
     func authenticate_unknownOrMalformed_returnsNil(_ presented: String) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         _ = try await world.token(try await world.tenant("1001"))
         #expect(try await world.useCases.accounts.authenticate(presented) == nil)
     }
 
     @Test func authenticate_knownIDWithWrongSecret_returnsNil() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let credential = try await world.token(try await world.tenant("1001"))
         let wrong = credential.tokenID.rawValue + ".wrong-secret-of-the-right-token"
         #expect(try await world.useCases.accounts.authenticate(wrong) == nil)
@@ -168,7 +158,7 @@ struct AccountsTests {
     }
 
     @Test func authenticate_revoked_returnsNil() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let credential = try await world.token(try await world.tenant("1001"))
         let revoked = try await world.useCases.accounts.revokeToken(credential.tokenID, by: .cli("test"))
         #expect(revoked.revokedAt == world.now)
@@ -180,13 +170,13 @@ struct AccountsTests {
     }
 
     @Test func revoke_unknown_isNotFound() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         await expectDomainError(.notFound) { try await world.useCases.accounts.revokeToken(try TokenID.parse("tok_0000000000000000"), by: .cli("test")) }
     }
 
     @Test func authenticate_afterExpiry_returnsNil() async throws {
         let clock = ManualClock()
-        let deps = try dependencies(clock: clock)
+        let deps = try await dependencies(clock: clock)
         let tenant = try ddi("1001")
         _ = try await deps.useCases.accounts.addTenant(tenant, name: "A", by: .cli("test"))
         let issued = try await deps.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "", expiresAt: clock.now.addingTimeInterval(60), by: .cli("test"))
@@ -200,7 +190,7 @@ struct AccountsTests {
     @Test func authenticate_recordsLastUsedAtMostOncePerMinute() async throws {
         // Given a token and a clock the test moves
         let clock = ManualClock()
-        let deps = try dependencies(clock: clock)
+        let deps = try await dependencies(clock: clock)
         let tenant = try ddi("1001")
         _ = try await deps.useCases.accounts.addTenant(tenant, name: "A", by: .cli("test"))
         let issued = try await deps.useCases.accounts.issueToken(for: .tenant(tenant, role: .member), label: "", expiresAt: nil, by: .cli("test"))
@@ -223,7 +213,7 @@ struct AccountsTests {
 
     @Test(arguments: [StaffRole.support, .admin])
     func staffToken_principalCarriesTheStaffRole(_ role: StaffRole) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let credential = try await world.staff("alice", role: role)
         let info = try await world.useCases.accounts.authenticate(credential.secret)
         #expect(info?.principal == .staff(try StaffName.parse("alice"), role: role))
@@ -231,7 +221,7 @@ struct AccountsTests {
     }
 
     @Test func tokens_listByTenant() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let a = try await world.tenant("1001")
         let b = try await world.tenant("2002")
         let first = try await world.token(a)
@@ -245,7 +235,7 @@ struct AccountsTests {
 
     @Test func accountChanges_writeAuditEvents() async throws {
         // Given an operator creating a tenant, a staff account, and issuing and revoking a token
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let operatorActor = Actor.cli("audit")
         let tenant = try ddi("1001")
         _ = try await world.useCases.accounts.addTenant(tenant, name: "Alpha", by: operatorActor)

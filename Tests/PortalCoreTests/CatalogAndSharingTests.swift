@@ -184,7 +184,7 @@ struct ImageRepositoryTests {
     func list_keysetPagination_visitsEveryImageOnce(_ sort: [String]) async throws {
         // Given 40 images with repeated names, sizes and creation times, some without data
         let clock = ManualClock()
-        let deps = try dependencies(clock: clock)
+        let deps = try await dependencies(clock: clock)
         let ownerID = try ddi("1001")
         _ = try await deps.useCases.accounts.addTenant(ownerID, name: "A", by: .cli("test"))
         let actor = try Actor.tenant("1001")
@@ -328,8 +328,7 @@ struct ImageRepositoryTests {
         // Given an active image with its data on disk
         let cast = try await Cast()
         let image = try await cast.image()
-        let path = cast.world.dependencies.files.imagePath(image.id)
-        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try await cast.world.blobInventory().images == [image.id])
         await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.delete(image.id, by: cast.support.actor) }
         // When the owner deletes it
         try await cast.useCases.lifecycle.delete(image.id, by: cast.owner.actor)
@@ -337,17 +336,11 @@ struct ImageRepositoryTests {
         await expectDomainError(.notFound) { try await cast.useCases.catalog.show(image.id, for: cast.owner.principal) }
         await expectDomainError(.notFound) { try await cast.useCases.catalog.show(image.id, for: cast.staffAdmin.principal) }
         #expect(try await cast.useCases.catalog.list(ImageListQuery(), for: cast.owner.principal).images.isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: path))
-        let stored = try await cast.world.dependencies.database.reader.read { db -> (status: String, deletedAt: Date?, checksum: String?)? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status, deleted_at, checksum FROM images WHERE id = ?", arguments: [image.id.rawValue]) else {
-                return nil
-            }
-            return (row["status"], row["deleted_at"], row["checksum"])
-        }
-        let row = try #require(stored)
-        #expect(row.status == "deleted")
-        #expect(row.deletedAt == cast.world.now)
-        #expect(row.checksum == image.checksum)
+        #expect(try await cast.world.blobInventory() == StoreInventory())
+        let row = try #require(try await cast.world.storedRow("images", id: image.id.rawValue))
+        #expect(row["status"] == "deleted")
+        #expect(row["deleted_at"] != nil)
+        #expect(row["checksum"] == image.checksum)
         #expect(try await cast.world.auditEvents(image: image.id).last?.type == .imageDeleted)
         await expectDomainError(.notFound) { try await cast.useCases.lifecycle.delete(image.id, by: cast.owner.actor) }
     }
@@ -357,7 +350,7 @@ struct ImageRepositoryTests {
         let image = try await cast.image()
         _ = try await cast.useCases.catalog.update(image.id, by: cast.owner.actor) { _ throws(DomainError) in [.protected(true)] }
         await expectDomainError(.forbidden) { try await cast.useCases.lifecycle.delete(image.id, by: cast.owner.actor) }
-        #expect(FileManager.default.fileExists(atPath: cast.world.dependencies.files.imagePath(image.id)))
+        #expect(try await cast.world.blobInventory().images.contains(image.id))
         #expect(try await cast.useCases.catalog.show(image.id, for: cast.owner.principal).image.status == .active)
     }
 
@@ -640,7 +633,7 @@ struct ImageRepositoryTests {
         #expect(steps.map(\.imageID) == [chain.first.id, chain.base.id])
         #expect(steps.map(\.owner.rawValue) == ["2002", "1001"])
         // The snapshot's data is the base image's data
-        #expect(contents(of: cast.world.dependencies.files.imagePath(chain.second.id)) == Array("base operating system".utf8))
+        #expect(try await cast.world.blobBytes(.image(chain.second.id)) == Array("base operating system".utf8))
     }
 
     @Test func exportChecklist_ownUploadedImage_passesEveryCheck() async throws {

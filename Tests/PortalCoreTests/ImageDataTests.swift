@@ -11,10 +11,11 @@ import TestSupport
 /// `ImageDataService`: uploads into place, or back to `queued` with nothing kept; downloads and ranges.
 @Suite("Image data service")
 struct UploadServiceTests {
-    /// Nothing under images/ or tmp/.
-    static func expectNoData(_ world: TestWorld, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(regularFiles(under: world.dependencies.files.imagesPath).isEmpty, sourceLocation: sourceLocation)
-        #expect(regularFiles(under: world.dependencies.files.tmpPath).isEmpty, sourceLocation: sourceLocation)
+    /// No image data stored, and nothing left of a write (no staged file, no segment).
+    static func expectNoData(_ world: TestWorld, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let inventory = try await world.blobInventory()
+        #expect(inventory.images.isEmpty, sourceLocation: sourceLocation)
+        #expect(inventory.leftovers.isEmpty, sourceLocation: sourceLocation)
     }
 
     static func status(_ world: TestWorld, _ id: ImageID, _ credential: Credential) async throws -> ImageStatus {
@@ -23,7 +24,7 @@ struct UploadServiceTests {
 
     @Test func upload_success_activatesWithFacts() async throws {
         // Given a queued raw image
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         let bytes = pseudoRandomBytes(2 * (1 << 20) + 333)
@@ -38,15 +39,15 @@ struct UploadServiceTests {
         #expect(active.osHashAlgo == "sha512")
         #expect(active.osHashValue == ByteEncoding.hex(Digest.hash(.sha512, bytes)))
         #expect(try await world.useCases.catalog.show(image.id, for: owner.principal).image == active)
-        #expect(contents(of: world.dependencies.files.imagePath(image.id)) == bytes)
-        #expect(regularFiles(under: world.dependencies.files.tmpPath).isEmpty)
+        #expect(try await world.blobBytes(.image(image.id)) == bytes)
+        #expect(try await world.leftovers().isEmpty)
         let event = try #require(try await world.auditEvents(image: image.id).last)
         #expect(event.type == .imageUploaded)
         #expect(event.after?.json.contains(active.checksum ?? "-") == true)
     }
 
     @Test func upload_declaredChecksumInAnyCase_isAccepted() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         let bytes = Array("checksum me".utf8)
@@ -59,7 +60,7 @@ struct UploadServiceTests {
     @Test(arguments: [(Int64?.some(5), String?.none), (nil, "00000000000000000000000000000000"), (Int64?.some(0), nil)])
     func upload_declaredFactsMismatch_isInvalidAndKeepsNothing(_ size: Int64?, _ checksum: String?) async throws {
         // Given a queued image
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         // When the data does not match the declared size or checksum
@@ -70,25 +71,25 @@ struct UploadServiceTests {
         // Then it is refused, the image is queued again, and no file is left anywhere
         #expect(error?.message.contains("nothing was stored") == true)
         #expect(try await Self.status(world, image.id, owner) == .queued)
-        Self.expectNoData(world)
+        try await Self.expectNoData(world)
         // And a correct upload still works afterwards
         _ = try await world.useCases.imageData.upload([ByteBuffer(string: "ok")].async, to: image.id, declared: DeclaredData(size: 2, checksum: nil), by: owner.actor)
         #expect(try await Self.status(world, image.id, owner) == .active)
     }
 
     @Test func upload_toActiveImage_isConflict() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner, data: Array("first".utf8))
         await expectDomainError(.conflict) {
             try await world.useCases.imageData.upload([ByteBuffer(string: "second")].async, to: image.id, declared: DeclaredData(), by: owner.actor)
         }
-        #expect(contents(of: world.dependencies.files.imagePath(image.id)) == Array("first".utf8))
+        #expect(try await world.blobBytes(.image(image.id)) == Array("first".utf8))
         #expect(try await Self.status(world, image.id, owner) == .active)
     }
 
     @Test func upload_byOthersOrWithoutFormats_isRefused() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let member = try await world.token(try await world.tenant("2002"))
         let stranger = try await world.token(try await world.tenant("3003"))
@@ -105,7 +106,7 @@ struct UploadServiceTests {
 
     @Test(arguments: [0, 1, 2 * (1 << 20) + 1])
     func upload_abortedBody_returnsToQueuedWithNothingKept(_ sentBeforeAbort: Int) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         await #expect(throws: FailingBody.ClientWentAway.self) {
@@ -113,19 +114,19 @@ struct UploadServiceTests {
                 FailingBody(buffers: unevenBuffers(pseudoRandomBytes(sentBeforeAbort))), to: image.id, declared: DeclaredData(size: nil, checksum: nil), by: owner.actor)
         }
         #expect(try await Self.status(world, image.id, owner) == .queued)
-        Self.expectNoData(world)
+        try await Self.expectNoData(world)
         #expect(try await world.auditEvents(image: image.id).map(\.type) == [.imageCreated])
     }
 
     @Test func upload_overTheSizeCap_isTooLarge() async throws {
-        let world = try TestWorld(settings: CoreSettings.testing(uploadSizeCap: 1000))
+        let world = try await TestWorld(settings: CoreSettings.testing(uploadSizeCap: 1000))
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         await expectDomainError(.tooLarge) {
             try await world.useCases.imageData.upload(unevenBuffers(pseudoRandomBytes(1001)).async, to: image.id, declared: DeclaredData(), by: owner.actor)
         }
         #expect(try await Self.status(world, image.id, owner) == .queued)
-        Self.expectNoData(world)
+        try await Self.expectNoData(world)
         // A declared size over the cap is refused before any byte is read
         await expectDomainError(.tooLarge) {
             try await world.useCases.imageData.upload(FailingBody(buffers: []), to: image.id, declared: DeclaredData(size: 1001, checksum: nil), by: owner.actor)
@@ -135,19 +136,19 @@ struct UploadServiceTests {
     }
 
     @Test func upload_dataNotOfTheDeclaredFormat_isInvalid() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner, diskFormat: .qcow2)
         await expectDomainError(.invalid) {
             try await world.useCases.imageData.upload(unevenBuffers(pseudoRandomBytes(70_000)).async, to: image.id, declared: DeclaredData(), by: owner.actor)
         }
         #expect(try await Self.status(world, image.id, owner) == .queued)
-        Self.expectNoData(world)
+        try await Self.expectNoData(world)
     }
 
     @Test func upload_secondWhileTheFirstIsSaving_isConflict() async throws {
         // Given an upload in progress whose body the test holds open
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         let (body, writer) = AsyncStream<ByteBuffer>.makeStream()
@@ -170,12 +171,12 @@ struct UploadServiceTests {
         writer.finish()
         let active = try await first.value
         #expect(active.status == .active)
-        #expect(contents(of: world.dependencies.files.imagePath(image.id)) == Array("first half, second half".utf8))
+        #expect(try await world.blobBytes(.image(image.id)) == Array("first half, second half".utf8))
     }
 
     @Test func upload_whenTheImageIsDeletedMeanwhile_keepsNothing() async throws {
         // Given an upload in progress
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         let (body, writer) = AsyncStream<ByteBuffer>.makeStream()
@@ -194,13 +195,13 @@ struct UploadServiceTests {
         // Then the upload is refused, the image stays deleted, and no data is left anywhere
         await expectDomainError(.conflict) { try await upload.value }
         await expectDomainError(.notFound) { try await world.useCases.catalog.show(image.id, for: owner.principal) }
-        Self.expectNoData(world)
+        try await Self.expectNoData(world)
     }
 
     // MARK: Downloads
 
     @Test func download_queuedImage_hasNoData() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.queuedImage(by: owner)
         #expect(try await world.useCases.imageData.download(image.id, range: .whole, for: owner.principal) == nil)
@@ -215,7 +216,7 @@ struct UploadServiceTests {
     }
 
     @Test func download_whole_streamsTheData() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let bytes = pseudoRandomBytes(3 * (1 << 20) + 7)
         let image = try await world.activeImage(by: owner, data: bytes)
@@ -227,7 +228,7 @@ struct UploadServiceTests {
     }
 
     @Test func download_emptyImage_hasSizeZeroAndNoBody() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner, data: [])
         let download = try #require(try await world.useCases.imageData.download(image.id, range: .whole, for: owner.principal))
@@ -244,7 +245,7 @@ struct UploadServiceTests {
 
     @Test(arguments: ranges)
     func download_range_sendsThoseBytes(_ header: String, _ expected: ClosedRange<Int64>) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let bytes = pseudoRandomBytes(100)
         let image = try await world.activeImage(by: owner, data: bytes)
@@ -257,7 +258,7 @@ struct UploadServiceTests {
 
     @Test(arguments: ["bytes=100-", "bytes=150-200"])
     func download_rangeBeyondTheData_isNotSatisfiable(_ header: String) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner, data: pseudoRandomBytes(100))
         let range = try #require(ByteRange.parse(header))
@@ -271,7 +272,7 @@ struct UploadServiceTests {
     }
 
     @Test func download_deletedOrInvisible_isNotFound() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let stranger = try await world.token(try await world.tenant("3003"))
         let image = try await world.activeImage(by: owner)
@@ -283,16 +284,16 @@ struct UploadServiceTests {
     // MARK: Create with data
 
     @Test func createWithData_mismatch_keepsNeitherRowNorFile() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let draft = ImageDraft(name: "v1", diskFormat: .raw, containerFormat: .bare)
         await expectDomainError(.invalid) {
             try await world.useCases.imageData.create(draft, data: [ByteBuffer(string: "12345")].async, declared: DeclaredData(size: 4, checksum: nil), by: owner.actor)
         }
         #expect(try await world.useCases.catalog.list(ImageListQuery(), for: owner.principal).images.isEmpty)
-        Self.expectNoData(world)
+        try await Self.expectNoData(world)
         let image = try await world.useCases.imageData.create(draft, data: [ByteBuffer(string: "12345")].async, declared: DeclaredData(size: 5, checksum: nil), by: owner.actor)
         #expect(image.status == .active)
-        #expect(contents(of: world.dependencies.files.imagePath(image.id)) == Array("12345".utf8))
+        #expect(try await world.blobBytes(.image(image.id)) == Array("12345".utf8))
     }
 }

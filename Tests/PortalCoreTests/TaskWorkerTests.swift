@@ -28,7 +28,7 @@ struct TaskExecutorTests {
 
     @Test func import_fromAnObject_createsAnActiveImageWithItsData() async throws {
         // Given an object in one of the tenant's containers
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let tenant = try #require(owner.tenant)
         let bytes = pseudoRandomBytes(1_500_000)
@@ -54,13 +54,13 @@ struct TaskExecutorTests {
         #expect(image.containerFormat == .bare)
         #expect(image.checksum == object.etag)
         #expect(image.origin == .importObject(container: "uploads", object: "disks/web.img", sourceImage: nil))
-        #expect(contents(of: world.dependencies.files.imagePath(image.id)) == bytes)
-        #expect(regularFiles(under: world.dependencies.files.tmpPath).isEmpty)
+        #expect(try await world.blobBytes(.image(image.id)) == bytes)
+        #expect(try await world.leftovers().isEmpty)
         #expect(try await world.auditEvents(image: image.id).map(\.type) == [.importSucceeded])
     }
 
     @Test func import_ofAMissingObject_failsWithAMessage() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         _ = try await world.createContainer("uploads", for: try #require(owner.tenant))
         let task = try await world.useCases.tasks.create(.import, input: Self.importInput("uploads/missing.img"), by: owner.actor)
@@ -74,7 +74,7 @@ struct TaskExecutorTests {
     }
 
     @Test func import_ofDataNotInTheDeclaredFormat_fails() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let tenant = try #require(owner.tenant)
         _ = try await world.createContainer("uploads", for: tenant)
@@ -85,12 +85,11 @@ struct TaskExecutorTests {
         let done = try await world.useCases.tasks.task(task.id, for: owner.principal)
         #expect(done.status == .failure)
         #expect(done.message.contains("qcow2"))
-        #expect(regularFiles(under: world.dependencies.files.imagesPath).isEmpty)
-        #expect(regularFiles(under: world.dependencies.files.tmpPath).isEmpty)
+        #expect(try await world.blobInventory() == StoreInventory())
     }
 
     @Test func create_validatesInputAndCaller() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let support = try await world.staff("help", role: .support)
         await expectDomainError(.invalid) { try await world.useCases.tasks.create(.import, input: [:], by: owner.actor) }
@@ -102,7 +101,7 @@ struct TaskExecutorTests {
 
     @Test func export_ofOwnImage_writesAnObjectWithItsChecksum() async throws {
         // Given an active image and a container
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let tenant = try #require(owner.tenant)
         let bytes = pseudoRandomBytes(2 * (1 << 20) + 11)
@@ -126,11 +125,13 @@ struct TaskExecutorTests {
         _ = try await world.useCases.tasks.create(.export, input: Self.exportInput(image.id), by: owner.actor)
         _ = try await Self.runAll(world)
         #expect(try await world.listObjects("exports", of: tenant, ObjectListing()).count == 1)
-        #expect(regularFiles(under: world.dependencies.files.objectsPath).count == 1)
+        let files = try await world.objectInventory(of: tenant)
+        #expect(files.objects == 1)
+        #expect(files.leftovers.isEmpty)
     }
 
     @Test func export_intoAMissingContainer_fails() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let image = try await world.activeImage(by: owner)
         let task = try await world.useCases.tasks.create(.export, input: Self.exportInput(image.id, container: "nowhere"), by: owner.actor)
@@ -142,7 +143,7 @@ struct TaskExecutorTests {
 
     @Test func export_ofASnapshotOfASharedImage_isBlocked_evenAfterTheBaseIsDeleted() async throws {
         // Given the consumer's snapshot of a server booted from the producer's shared image
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let producer = try await world.token(try await world.tenant("1001"))
         let consumer = try await world.token(try await world.tenant("2002"))
         let consumerID = try #require(consumer.tenant)
@@ -173,7 +174,7 @@ struct TaskExecutorTests {
     }
 
     @Test func export_ofAnotherTenantsSharedImage_isBlockedByOwnership() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let producer = try await world.token(try await world.tenant("1001"))
         let consumer = try await world.token(try await world.tenant("2002"))
         let base = try await world.activeImage(by: producer)
@@ -191,7 +192,7 @@ struct TaskExecutorTests {
 
     @Test func import_ofAnExportedObject_recordsTheSourceImageInItsLineage() async throws {
         // Given the owner's image exported to an object
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let tenant = try #require(owner.tenant)
         let original = try await world.activeImage(by: owner, name: "original", data: Array("round trip".utf8))
@@ -214,7 +215,7 @@ struct TaskExecutorTests {
 
     @Test func import_ofDataIdenticalToAnImageSharedWithTheImporter_failsContentLineage() async throws {
         // Given the producer's image shared with the consumer, and the same bytes in the consumer's object store
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let producer = try await world.token(try await world.tenant("1001"))
         let consumer = try await world.token(try await world.tenant("2002"))
         let consumerID = try #require(consumer.tenant)
@@ -244,16 +245,14 @@ struct TaskExecutorTests {
 
     @Test func recoverInterrupted_requeuesProcessingTasks_andAReRunSucceedsOnce() async throws {
         // Given an import task a stopped server left `processing`
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let tenant = try #require(owner.tenant)
         _ = try await world.createContainer("uploads", for: tenant)
         _ = try await world.putObject(
             [ByteBuffer(string: "disk")].async, container: "uploads", name: "a.img", contentType: "application/octet-stream", expectedETag: nil, for: tenant)
         let task = try await world.useCases.tasks.create(.import, input: Self.importInput("uploads/a.img"), by: owner.actor)
-        try await world.dependencies.database.writer.write { db in
-            try db.execute(sql: "UPDATE tasks SET status = 'processing' WHERE id = ?", arguments: [task.id.rawValue])
-        }
+        try await world.executeSQL("UPDATE tasks SET status = 'processing' WHERE id = ?", [task.id.rawValue])
         // A processing task is not claimed again
         #expect(try await world.useCases.taskWorker.runNext() == false)
         // When the server starts again
@@ -268,11 +267,11 @@ struct TaskExecutorTests {
         #expect(try await Self.runAll(world) == 0)
         let images = try await world.useCases.catalog.list(ImageListQuery(), for: owner.principal).images
         #expect(images.count == 1)
-        #expect(regularFiles(under: world.dependencies.files.imagesPath).count == 1)
+        #expect(try await world.blobInventory().images.count == 1)
     }
 
     @Test func tasks_areListedForTheirOwnerOnly_withFilters() async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001"))
         let other = try await world.token(try await world.tenant("2002"))
         let support = try await world.staff("help", role: .support)

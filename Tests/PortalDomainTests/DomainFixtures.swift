@@ -87,6 +87,7 @@ extension DomainError {
         case .unsupportedMediaType: 415
         case .rangeNotSatisfiable: 416
         case .rateLimited: 429
+        case .unprocessable: 422
         }
     }
 }

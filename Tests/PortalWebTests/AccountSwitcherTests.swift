@@ -21,7 +21,7 @@ struct HeldCast {
     let d: Credential
 
     init() async throws {
-        world = try TestWorld()
+        world = try await TestWorld()
         a = try await world.token(try await world.tenant("7310001", name: "Alpha"))
         b = try await world.token(try await world.tenant("7310002", name: "Bravo"))
         c = try await world.token(try await world.tenant("7310003", name: "Charlie"))
@@ -74,7 +74,7 @@ extension Browser {
 struct AccountSwitcherTests {
     @Test func addAccounts_upToTen_theEleventhIsRefusedWith413_andTheCookieStaysSmall() async throws {
         // Given eleven tenants
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let credentials = try await (1...11).asyncMap { index in
             try await world.token(try await world.tenant("73100\(10 + index)", name: "Tenant number \(index)"))
         }

@@ -20,7 +20,7 @@ struct PortalCast {
     let member: Credential
 
     init() async throws {
-        world = try TestWorld()
+        world = try await TestWorld()
         owner = try await world.token(try await world.tenant("1001", name: "Alpha"))
         member = try await world.token(try await world.tenant("2002", name: "Bravo"))
     }
@@ -175,7 +175,7 @@ struct SignInHTTPTests {
 
     @Test(arguments: [(StaffRole.admin, "/admin"), (StaffRole.support, "/support")])
     func signIn_asStaff_landsOnTheStaffHome(role: StaffRole, home: String) async throws {
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let staff = try await world.staff("sam", role: role)
         try await world.application().test(.router) { client in
             var browser = Browser(client)
@@ -475,7 +475,7 @@ struct PortalPagesHTTPTests {
 
     @Test func hostileNames_areShownEscapedOnEveryPage() async throws {
         // Given a tenant, image, property, server and container named with markup
-        let world = try TestWorld()
+        let world = try await TestWorld()
         let owner = try await world.token(try await world.tenant("1001", name: Hostile.script))
         let image = try await world.activeImage(by: owner, name: Hostile.script, properties: ["note": Hostile.attribute])
         let server = try await world.useCases.compute.boot(name: Hostile.script, imageRef: image.id.rawValue, by: owner.actor)

@@ -23,7 +23,7 @@ package struct Cast: Sendable {
     package let support: Credential
 
     package init(settings: CoreSettings = .standard) async throws {
-        let world = try TestWorld(settings: settings)
+        let world = try await TestWorld(settings: settings)
         self.world = world
         let producer = try await world.tenant("1001")
         owner = try await world.token(producer)

@@ -19,9 +19,9 @@ package final class ManualClock: Sendable {
     package var portalClock: PortalClock { PortalClock { [self] in now } }
 }
 
-/// The test dependencies (in-memory database, temporary data directory) with a clock the test controls.
-package func dependencies(clock: ManualClock, settings: CoreSettings = .standard) throws -> AppDependencies {
-    try AppDependencies.testing(settings: settings, clock: clock.portalClock)
+/// The test dependencies, on the backend under test, with a clock the test controls.
+package func dependencies(clock: ManualClock, settings: CoreSettings = .standard) async throws -> AppDependencies {
+    try await TestBackend.current.dependencies(settings: settings, clock: clock.portalClock)
 }
 
 /// A tenant ID from a literal the test knows to be valid.
@@ -36,7 +36,7 @@ extension Actor {
 
 /// The kind of a `DomainError`, without its message.
 package enum DomainErrorKind: String, Sendable {
-    case invalid, unauthenticated, forbidden, notFound, conflict, tooLarge, unsupportedMediaType, rangeNotSatisfiable, rateLimited
+    case invalid, unauthenticated, forbidden, notFound, conflict, tooLarge, unsupportedMediaType, rangeNotSatisfiable, rateLimited, unprocessable
 
     package init(_ error: DomainError) {
         switch error {
@@ -49,6 +49,7 @@ package enum DomainErrorKind: String, Sendable {
         case .unsupportedMediaType: self = .unsupportedMediaType
         case .rangeNotSatisfiable: self = .rangeNotSatisfiable
         case .rateLimited: self = .rateLimited
+        case .unprocessable: self = .unprocessable
         }
     }
 }

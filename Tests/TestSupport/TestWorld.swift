@@ -10,8 +10,10 @@ package import PortalCore
 package import PortalDomain
 import PortalStorage
 
-/// A fresh world for one test: an in-memory database, a temporary data directory, a fixed clock,
-/// and helpers that create tenants, staff, tokens and images through the real repositories.
+/// A fresh world for one test: its own stores (an in-memory database and a temporary data directory,
+/// or with `PORTAL_TEST_BACKEND=postgres+swift` a schema of the real PostgreSQL and containers and
+/// accounts of the real Swift that is running), a fixed clock, and helpers that create tenants, staff,
+/// tokens and images through the real use cases.
 package struct TestWorld: Sendable {
     package let dependencies: AppDependencies
     package let configuration: AppConfiguration
@@ -23,9 +25,9 @@ package struct TestWorld: Sendable {
         return url.path
     }()
 
-    /// A world with default settings (or the given ones).
-    package init(settings: CoreSettings = .standard, clock: PortalClock? = nil) throws {
-        dependencies = try AppDependencies.testing(settings: settings, clock: clock)
+    /// A world with default settings (or the given ones), on the backend under test.
+    package init(settings: CoreSettings = .standard, clock: PortalClock? = nil) async throws {
+        dependencies = try await TestBackend.current.dependencies(settings: settings, clock: clock)
         var configuration = AppConfiguration()
         configuration.resourcesDirectory = Self.repositoryRoot
         configuration.dataDirectory = dependencies.files.root

@@ -113,6 +113,26 @@ package protocol BlobStore: Sendable {
     func remove(_ key: BlobKey) async
 }
 
+/// What the client said about the data it sends.
+package struct ExpectedData: Hashable, Sendable {
+    /// MD5 hex the data must have (an `ETag` header).
+    package var md5: String?
+    /// How many bytes will come, when known (large ones are stored in segments).
+    package var size: Int64?
+
+    package init(md5: String? = nil, size: Int64? = nil) {
+        self.md5 = md5
+        self.size = size
+    }
+}
+
+/// The data does not have the MD5 that was expected: nothing was stored.
+package struct ChecksumMismatch: Error, Sendable {
+    /// The MD5 of what arrived, when the store computed it.
+    package var received: String?
+    package init(received: String?) { self.received = received }
+}
+
 /// What a tenant's object account holds.
 package struct ObjectUsage: Hashable, Sendable {
     package var containers: Int
@@ -158,12 +178,11 @@ package protocol ObjectStore: Sendable {
     func deleteContainer(_ name: String, of tenant: TenantID) async throws -> ContainerDeletion
     /// One listing page of a container; nil when there is no such container.
     func objects(in container: String, of tenant: TenantID, _ listing: ObjectListing) async throws -> [ListingEntry]?
-    /// Stores an object from a stream (replacing one of that name), computing its MD5; it is stored
-    /// only if `accept` (given the facts) returns, and nothing is left on failure. Nil when there is
-    /// no such container.
+    /// Stores an object from a stream (replacing one of that name), computing its MD5. When the data
+    /// does not match `expected`, nothing is stored (the object it would replace stays) and
+    /// `ChecksumMismatch` is thrown; nothing is left on any failure. Nil when there is no such container.
     func put<Body: AsyncSequence>(
-        _ body: Body, container: String, name: String, contentType: String, sourceImage: ImageID?, of tenant: TenantID,
-        accept: @Sendable (BlobFacts) throws -> Void
+        _ body: Body, container: String, name: String, contentType: String, sourceImage: ImageID?, expected: ExpectedData, of tenant: TenantID
     ) async throws -> StoredObject? where Body.Element == ByteBuffer
     /// An object's metadata, or nil.
     func object(_ name: String, in container: String, of tenant: TenantID) async throws -> StoredObject?

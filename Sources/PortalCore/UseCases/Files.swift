@@ -52,25 +52,26 @@ package struct Files: Sendable {
     }
 
     /// Stores an object from a stream, at most the upload cap; an `expectedETag` (MD5 hex) that does
-    /// not match is refused with nothing kept.
+    /// not match is refused (422, as Swift answers) with nothing kept.
     package func put<Body: AsyncSequence>(
-        _ body: Body, container: String, name: String, contentType: String, expectedETag: String?, account: String?, by actor: Actor
+        _ body: Body, container: String, name: String, contentType: String, expectedETag: String?, size: Int64? = nil, account: String?, by actor: Actor
     ) async throws -> StoredObject where Body.Element == ByteBuffer {
         let tenant = try FileRules.account(account, for: actor.principal)
         let name = try ObjectNames.object(name)
         guard try await core.objects.container(container, of: tenant) != nil else { throw Self.noContainer(container) }
-        let expected = expectedETag.map { $0.lowercased().trimmingCharacters(in: ["\""]) }
-        let stored = try await core.objects.put(
-            GuardedBody(body, cap: core.settings.uploadSizeCap, format: nil), container: container, name: name, contentType: contentType,
-            sourceImage: nil, of: tenant,
-            accept: { facts in
-                if let expected, expected != facts.md5 {
-                    throw DomainError.invalid(
-                        "The ETag sent (\(expectedETag?.prefix(64) ?? "")) does not match the MD5 of the data received (\(facts.md5)); nothing was stored.")
-                }
-            })
-        guard let stored else { throw Self.noContainer(container) }
-        return stored
+        try ImageRules.checkDeclaredSize(size, cap: core.settings.uploadSizeCap)
+        let expected = ExpectedData(md5: expectedETag.map { $0.lowercased().trimmingCharacters(in: ["\""]) }, size: size)
+        do {
+            let stored = try await core.objects.put(
+                GuardedBody(body, cap: core.settings.uploadSizeCap, format: nil), container: container, name: name, contentType: contentType,
+                sourceImage: nil, expected: expected, of: tenant)
+            guard let stored else { throw Self.noContainer(container) }
+            return stored
+        } catch let mismatch as ChecksumMismatch {
+            let received = mismatch.received.map { " (\($0))" } ?? ""
+            throw DomainError.unprocessable(
+                "The ETag sent (\(expectedETag?.prefix(64) ?? "")) does not match the MD5 of the data received\(received); nothing was stored.")
+        }
     }
 
     /// An object's metadata (404 when missing).

@@ -198,13 +198,14 @@ package struct TaskWorker: Sendable {
             guard let size = image.size, let checksum = image.checksum else { throw DomainError.conflict("The image has no data.") }
             let name = TaskRules.exportObjectName(for: image)
             let body = try await core.blobs.read(.image(image.id), offset: 0, length: size)
-            let stored = try await core.objects.put(
-                body, container: request.container, name: name, contentType: "application/octet-stream", sourceImage: image.id, of: task.owner,
-                accept: { facts in
-                    guard facts.md5 == checksum else {
-                        throw DomainError.conflict("The stored data of image \(image.id) does not match its checksum; nothing was exported.")
-                    }
-                })
+            let stored: StoredObject?
+            do {
+                stored = try await core.objects.put(
+                    body, container: request.container, name: name, contentType: "application/octet-stream", sourceImage: image.id,
+                    expected: ExpectedData(md5: checksum, size: size), of: task.owner)
+            } catch is ChecksumMismatch {
+                throw DomainError.conflict("The stored data of image \(image.id) does not match its checksum; nothing was exported.")
+            }
             guard let stored else { throw DomainError.notFound("No container '\(request.container)': create it first.") }
             let now = core.clock.now()
             try await core.records.apply([

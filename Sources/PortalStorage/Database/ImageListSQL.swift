@@ -119,7 +119,7 @@ struct ImageListSQL<Dialect: ImageListDialect> {
             return SQLFragment("SELECT COUNT(*) AS n FROM \(from) WHERE ") + .all(conditions)
         }
         guard let first = branches.first else { return "SELECT 0" }
-        return SQLFragment("SELECT COALESCE(SUM(n), 0) FROM (") + branches.dropFirst().reduce(first) { $0 + " UNION ALL " + $1 } + ") AS counts"
+        return SQLFragment("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM (") + branches.dropFirst().reduce(first) { $0 + " UNION ALL " + $1 } + ") AS counts"
     }
 
     /// The rows one branch of a scope reads (deleted images never belong to a scope).

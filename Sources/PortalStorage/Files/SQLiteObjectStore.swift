@@ -120,13 +120,12 @@ package struct SQLiteObjectStore: ObjectStore {
     }
 
     package func put<Body: AsyncSequence>(
-        _ body: Body, container: String, name: String, contentType: String, sourceImage: ImageID?, of tenant: TenantID,
-        accept: @Sendable (BlobFacts) throws -> Void
+        _ body: Body, container: String, name: String, contentType: String, sourceImage: ImageID?, expected: ExpectedData, of tenant: TenantID
     ) async throws -> StoredObject? where Body.Element == ByteBuffer {
         guard try await self.container(container, of: tenant) != nil else { return nil }
         let staged = try await FileOps.storeFailures { try await Staging.stage(body, to: files.newTemporaryPath(), sha512: false) }
         do {
-            try accept(staged.facts)
+            if let md5 = expected.md5, md5 != staged.md5 { throw ChecksumMismatch(received: staged.md5) }
             let now = clock.now()
             let blob = UUID().uuidString.lowercased()
             let destination = files.objectPath(tenant: tenant, blob: blob)

@@ -90,12 +90,12 @@ struct ImageRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         deletedAt = row["deleted_at"]
     }
 
-    private static func decodeTags(_ text: String?) throws -> [String] {
+    static func decodeTags(_ text: String?) throws -> [String] {
         guard let text, text != "[]" else { return [] }
         return try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
-    private static func decodeProperties(_ text: String?) throws -> [String: String] {
+    static func decodeProperties(_ text: String?) throws -> [String: String] {
         guard let text, text != "{}" else { return [:] }
         return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
     }
@@ -158,6 +158,43 @@ struct ImageRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
             size: size, virtualSize: virtualSize, checksum: checksum, osHashAlgo: osHashAlgo, osHashValue: osHashValue,
             minDisk: minDisk, minRam: minRam, protected: protected, osHidden: osHidden, tags: tags, properties: properties,
             origin: origin, createdAt: createdAt, updatedAt: updatedAt, deletedAt: deletedAt)
+    }
+}
+
+extension ImageRecord {
+    /// A row read from another engine, with tags and properties as JSON text.
+    init(
+        id: String, name: String?, owner: String, status: String, visibility: String, diskFormat: String?, containerFormat: String?, size: Int64?,
+        virtualSize: Int64?, checksum: String?, osHashAlgo: String?, osHashValue: String?, minDisk: Int, minRam: Int, protected: Bool, osHidden: Bool,
+        tagsJSON: String, propertiesJSON: String, origin: String, parentImageID: String?, sourceServerID: String?, sourceContainer: String?,
+        sourceObject: String?, createdAt: Date, updatedAt: Date, deletedAt: Date?
+    ) throws {
+        self.id = id
+        self.name = name
+        self.owner = owner
+        self.status = status
+        self.visibility = visibility
+        self.diskFormat = diskFormat
+        self.containerFormat = containerFormat
+        self.size = size
+        self.virtualSize = virtualSize
+        self.checksum = checksum
+        self.osHashAlgo = osHashAlgo
+        self.osHashValue = osHashValue
+        self.minDisk = minDisk
+        self.minRam = minRam
+        self.protected = protected
+        self.osHidden = osHidden
+        tags = try Self.decodeTags(tagsJSON)
+        properties = try Self.decodeProperties(propertiesJSON)
+        self.origin = origin
+        self.parentImageID = parentImageID
+        self.sourceServerID = sourceServerID
+        self.sourceContainer = sourceContainer
+        self.sourceObject = sourceObject
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deletedAt = deletedAt
     }
 }
 
