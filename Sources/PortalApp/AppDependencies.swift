@@ -74,6 +74,7 @@ package struct AppDependencies: Sendable {
         postgres: PostgresDatabase, swift: SwiftStores, files: DataDirectory, clock: PortalClock, settings: CoreSettings
     ) async throws -> AppDependencies {
         let keys = SessionKeys(keys: try await postgres.sessionKeys())
+        _ = try await postgres.installationID()
         let instance = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
         return AppDependencies(
             files: files, backend: .cluster(database: postgres, blobs: swift.blobs, objects: swift.objects), records: PostgresStore(database: postgres),
@@ -185,6 +186,64 @@ package struct AppDependencies: Sendable {
         let files = DataDirectory(root: FileManager.default.temporaryDirectory.appendingPathComponent("portal-test-\(UUID().uuidString)").path)
         try files.createDirectories()
         return files
+    }
+}
+
+/// What a `migrate-data` run did: one line for the operator, and what could not be moved.
+package struct DataMigrationOutcome: Sendable {
+    package var summary: String
+    package var problems: [String]
+
+    init(_ report: DataMigration.Report) {
+        let rows = report.rows.values.reduce(0, +)
+        summary =
+            report.wasComplete
+            ? "Nothing left to copy: the cluster already holds everything (\(report.imagesPresent) images, \(report.disksPresent) server disks, "
+                + "\(report.objectsPresent) objects)."
+            : "Copied \(rows) rows, \(report.imagesCopied) images, \(report.disksCopied) server disks, \(report.containers) containers and "
+                + "\(report.objectsCopied) objects (\(report.bytesCopied) bytes), every checksum verified."
+        problems = report.problems
+    }
+}
+
+extension AppDependencies {
+    /// `migrate-data`: moves the single-node installation at `from` (`sqlite:DIR`, a data directory)
+    /// onto the cluster the configuration names (its `--database postgres://…` and Swift).
+    package static func migrateData(
+        from: String, configuration: AppConfiguration, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> DataMigrationOutcome {
+        guard from.hasPrefix("sqlite:") else { throw ConfigurationError("--from must be sqlite:DIR, the data directory of the single node.") }
+        let files = DataDirectory(root: String(from.dropFirst("sqlite:".count)))
+        guard FileManager.default.fileExists(atPath: files.databasePath) else {
+            throw ConfigurationError("--from \(from): there is no \(files.databasePath).")
+        }
+        guard configuration.usesPostgres, let url = configuration.database, let location = PostgresDatabase.Location(url: url) else {
+            throw ConfigurationError("--to must be postgres://USER:PASSWORD@HOST:PORT/DB[?sslmode=disable|prefer|require].")
+        }
+        guard configuration.objectStore == "swift" else {
+            throw ConfigurationError("--to postgres://… keeps the bytes in Swift: add --object-store swift (and PORTAL_SWIFT_*).")
+        }
+        let swiftConfiguration = try swiftConfiguration(configuration)
+        let source = try AppDatabase.open(path: files.databasePath)
+        let postgres: PostgresDatabase
+        do {
+            postgres = try await PostgresDatabase.open(location)
+        } catch {
+            throw ConfigurationError("Cannot use the database \(location.redacted): \(PostgresDatabase.explain(error))")
+        }
+        defer { postgres.close() }
+        let swift: SwiftStores
+        do {
+            swift = try await SwiftStores.open(swiftConfiguration)
+        } catch {
+            throw ConfigurationError("Cannot use Swift at \(swiftConfiguration.authURL.absoluteString): \(error)")
+        }
+        let migration = DataMigration(source: source, files: files, target: postgres, blobs: swift.blobs, objects: swift.objects, progress: progress)
+        do {
+            return DataMigrationOutcome(try await migration.run())
+        } catch let error as DataMigration.TargetInUse {
+            throw ConfigurationError(error.description)
+        }
     }
 }
 

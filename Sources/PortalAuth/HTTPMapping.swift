@@ -1,6 +1,7 @@
 package import PortalCore
 package import HTTPTypes
 package import Hummingbird
+import NIOHTTP1
 package import PortalDomain
 
 extension DomainError {
@@ -55,6 +56,10 @@ package struct PresentableError: Sendable {
         case is DecodingError:
             status = .badRequest
             message = "The request body is not valid JSON of the expected shape."
+        case let parser as HTTPParserError where parser == .invalidEOFState:
+            // The client went away part way through its body: its fault, and nothing was kept.
+            status = .badRequest
+            message = "The request body ended before it was complete (the connection closed); nothing was stored."
         default:
             status = .internalServerError
             message = "The server failed to complete the request. The request ID identifies it in the server's log."

@@ -90,18 +90,12 @@ extension SwiftBlobStore {
 }
 
 extension SwiftObjectStore {
-    /// A tenant's objects (segment containers aside), and the segments in its `…_segments` containers
-    /// that no manifest lists.
+    /// A tenant's objects, and the segments in its hidden segments container that no manifest lists.
     package func inventory(of tenant: TenantID) async throws -> StoreInventory {
         let account = try await account(tenant)
         var inventory = StoreInventory()
         var referenced = Set<String>()
-        var segmentContainers: [String] = []
-        for container in try await client.allNames(account: account, container: nil) {
-            if container.hasSuffix("_segments") {
-                segmentContainers.append(container)
-                continue
-            }
+        for container in try await client.allNames(account: account, container: nil) where container != Self.segmentsContainer {
             for name in try await client.allNames(account: account, container: container) {
                 inventory.objects += 1
                 for segment in try await client.manifestSegments(account: account, container: container, name: name) ?? [] {
@@ -109,10 +103,9 @@ extension SwiftObjectStore {
                 }
             }
         }
-        for container in segmentContainers {
-            for name in try await client.allNames(account: account, container: container) where !referenced.contains("/\(container)/\(name)") {
-                inventory.leftovers.append("\(container)/\(name)")
-            }
+        for name in try await client.allNames(account: account, container: Self.segmentsContainer)
+        where !referenced.contains("/\(Self.segmentsContainer)/\(name)") {
+            inventory.leftovers.append("segments/\(name)")
         }
         return inventory
     }
@@ -120,11 +113,12 @@ extension SwiftObjectStore {
 
 extension SwiftClient {
     /// Every name in a container (or, with no container, every container of the account), page by page.
-    func allNames(account: String, container: String?) async throws -> [String] {
+    func allNames(account: String, container: String?, prefix: String? = nil) async throws -> [String] {
         var names: [String] = []
         var marker = ""
         while true {
-            let url = account + (container.map { "/" + Self.escape($0) } ?? "") + "?format=json&limit=10000" + (marker.isEmpty ? "" : "&marker=" + Self.escape(marker))
+            let url = account + (container.map { "/" + Self.escape($0) } ?? "") + "?format=json&limit=10000"
+                + (prefix.map { "&prefix=" + Self.escape($0) } ?? "") + (marker.isEmpty ? "" : "&marker=" + Self.escape(marker))
             let answer = try await call(.GET, url, expected: [200, 204, 404], what: "listing of \(container ?? "the account")")
             guard answer.status == .ok else { return names }
             let items = (try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView)) as? [[String: Any]]) ?? []

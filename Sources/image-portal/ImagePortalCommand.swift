@@ -12,7 +12,7 @@ struct ImagePortalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image-portal",
         abstract: "ImagePortal: a multi-account cloud-images portal with an OpenStack-compatible API.",
-        subcommands: [Serve.self, Tenants.self, Staff.self, Tokens.self],
+        subcommands: [Serve.self, Tenants.self, Staff.self, Tokens.self, MigrateData.self],
         defaultSubcommand: Serve.self)
 
     /// Runs the command; bad input prints one line on stderr and exits 2, writing nothing.

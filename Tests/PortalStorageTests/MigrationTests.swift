@@ -52,6 +52,7 @@ struct MigrationTests {
                 "2026-11-24 servers, containers, objects and tasks",
                 "2026-11-24 ended browser sessions",
                 "2026-12-03 task and upload leases",
+                "2026-12-03 installation",
             ])
     }
 
@@ -69,7 +70,7 @@ struct MigrationTests {
         let tenants = try await database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM tenants") }
         #expect(tenants == 1)
         let applied = try await database.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") }
-        #expect(applied == 5)
+        #expect(applied == 6)
     }
 
     @Test func open_sameFileTwice_keepsSchemaAndData() async throws {
@@ -346,6 +347,12 @@ CREATE INDEX images_by_owner ON images(owner, created_at, id)
 CREATE INDEX images_by_parent ON images(parent_image_id) WHERE parent_image_id IS NOT NULL
 -- index images_by_visibility
 CREATE INDEX images_by_visibility ON images(visibility, created_at, id)
+-- table installation
+CREATE TABLE installation (
+    singleton BOOLEAN PRIMARY KEY NOT NULL DEFAULT 1 CHECK (singleton = 1),
+    id TEXT NOT NULL CHECK (length(id) BETWEEN 16 AND 64),
+    created_at DATETIME NOT NULL
+    )
 -- table objects
 CREATE TABLE objects (
     tenant TEXT NOT NULL,

@@ -704,9 +704,16 @@ def test_an_aborted_chunked_upload_leaves_the_image_queued(portal, owner):
         s.sendall((f"PUT /image/v2/images/{image.id}/file HTTP/1.1\r\nHost: x\r\nX-Auth-Token: {token}\r\n"
                    "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
                    "400\r\n").encode() + b"z" * 512)
-    # Then: eventually the image is queued again with nothing kept, and a new upload works
+    # Then: eventually the image is queued again with nothing kept, and a new upload works. The
+    # server may not have started on the request when the first poll answers, so `queued` must hold
+    # for a second (the upload fails within milliseconds of the close once it has started).
     deadline = time.time() + 10
-    while time.time() < deadline and gc.images.get(image.id).status != "queued":
+    queued_since = None
+    while time.time() < deadline:
+        if gc.images.get(image.id).status != "queued":
+            queued_since = None
+        elif time.time() - (queued_since := queued_since or time.time()) >= 1.0:
+            break
         time.sleep(0.05)
     assert_left_queued_with_nothing_kept(gc, api, image.id)
     gc.images.upload(image.id, io.BytesIO(b"complete"))

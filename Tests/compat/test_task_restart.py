@@ -12,6 +12,7 @@ to know the kill really interrupted the task, and tries again (up to three times
 the task won the race.
 """
 import hashlib
+import os
 import pathlib
 import shutil
 import threading
@@ -22,6 +23,11 @@ import requests
 
 from ext_helpers import Tenant, tenant
 from helpers import Api, glance
+
+# On the cluster no instance resets what another may be doing at its start: leases do that, and
+# Tests/cluster/test_instances.py proves the same outcomes there with SIGKILL and two instances.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("PORTAL_TEST_BACKEND") == "postgres+swift", reason="single-node restart (the data directory); see Tests/cluster")
 
 MB = 1 << 20
 PATTERN = bytes(range(256)) * 4096  # 1 MiB

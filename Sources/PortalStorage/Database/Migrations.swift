@@ -205,5 +205,19 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+
+        // Which installation this is, so that `migrate-data` can tell a resumed run from another
+        // installation's target.
+        migrator.registerMigration("2026-12-03 installation") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE installation (
+                        singleton BOOLEAN PRIMARY KEY NOT NULL DEFAULT 1 CHECK (singleton = 1),
+                        id TEXT NOT NULL CHECK (length(id) BETWEEN 16 AND 64),
+                        created_at DATETIME NOT NULL
+                    );
+                    INSERT INTO installation (singleton, id, created_at) VALUES (1, lower(hex(randomblob(16))), CURRENT_TIMESTAMP);
+                    """)
+        }
     }
 }

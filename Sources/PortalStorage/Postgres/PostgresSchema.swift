@@ -171,7 +171,8 @@ enum PostgresSchema {
             );
             CREATE INDEX sign_in_failures_by_key ON sign_in_failures(key, at);
             CREATE TABLE installation (
-                id TEXT PRIMARY KEY,
+                singleton BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (singleton),
+                id TEXT NOT NULL CHECK (length(id) BETWEEN 16 AND 64),
                 created_at TIMESTAMPTZ NOT NULL
             );
             """

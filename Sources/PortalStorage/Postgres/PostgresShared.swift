@@ -61,3 +61,15 @@ package struct PostgresSignInLimiter: SignInLimiter {
         _ = try? await database.client.query("DELETE FROM sign_in_failures WHERE at <= \(since)", logger: database.logger)
     }
 }
+
+extension PostgresDatabase {
+    /// This installation's ID: the one `migrate-data` brought from the single node, or one made by
+    /// the first instance to start on an empty database.
+    package func installationID() async throws -> String {
+        let fresh = ByteEncoding.hex(try SecureRandom.bytes(16))
+        try await client.query(
+            "INSERT INTO installation (singleton, id, created_at) VALUES (TRUE, \(fresh), now()) ON CONFLICT (singleton) DO NOTHING", logger: logger)
+        for try await id in try await client.query("SELECT id FROM installation", logger: logger).decode(String.self) { return id }
+        return fresh
+    }
+}

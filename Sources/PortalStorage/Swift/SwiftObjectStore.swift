@@ -26,12 +26,24 @@ package struct SwiftObjectStore: ObjectStore {
         }
         let answer = try await client.call(.GET, account + query, expected: [200, 204], what: "listing of account \(tenant)")
         let items = (try? JSONSerialization.jsonObject(with: Data(answer.body.readableBytesView)) as? [[String: Any]]) ?? []
-        return items.map { item in
-            let modified = (item["last_modified"] as? String).flatMap(SwiftClient.listingDate) ?? Date(timeIntervalSince1970: 0)
-            return ContainerSummary(
-                name: (item["name"] as? String) ?? "", objectCount: (item["count"] as? NSNumber)?.intValue ?? 0,
-                bytes: (item["bytes"] as? NSNumber)?.int64Value ?? 0, createdAt: modified, lastModified: modified)
+        // The account's own counts trail the containers' (Swift's container updater brings them up
+        // to date minutes later): each container is asked, a handful at a time, as the files
+        // containers of the embedded store count at once.
+        let names = items.compactMap { $0["name"] as? String }.filter { $0 != Self.segmentsContainer }
+        let current = try await containerSummaries(names, of: tenant)
+        return names.compactMap { current[$0] }
+    }
+
+    /// Each container's summary, from the container itself.
+    func containerSummaries(_ names: [String], of tenant: TenantID) async throws -> [String: ContainerSummary] {
+        var result: [String: ContainerSummary] = [:]
+        for batch in stride(from: 0, to: names.count, by: 16).map({ names[$0..<min($0 + 16, names.count)] }) {
+            try await withThrowingTaskGroup(of: ContainerSummary?.self) { group in
+                for name in batch { group.addTask { try await container(name, of: tenant) } }
+                for try await summary in group { if let summary { result[summary.name] = summary } }
+            }
         }
+        return result
     }
 
     package func container(_ name: String, of tenant: TenantID) async throws -> ContainerSummary? {
@@ -62,13 +74,31 @@ package struct SwiftObjectStore: ObjectStore {
         let entries = try await client.listing(
             account: try await account(tenant), container: container, prefix: listing.prefix, delimiter: listing.delimiter, marker: listing.marker,
             endMarker: listing.endMarker, limit: listing.limit)
-        return entries?.map { entry in
+        guard let entries else { return nil }
+        // A large object's listed hash is Swift's manifest ETag, not its content's MD5, which is in its
+        // metadata: those few are asked for, a handful at a time.
+        let contentMD5 = try await largeObjectMD5s(entries.filter(\.isLargeObject).map(\.name), in: container, of: tenant)
+        return entries.map { entry in
             if let subdir = entry.subdir { return .subdirectory(subdir) }
             return .object(
                 StoredObject(
-                    container: container, name: entry.name, size: entry.bytes, etag: entry.hash.trimmingCharacters(in: ["\""]),
+                    container: container, name: entry.name, size: entry.bytes, etag: contentMD5[entry.name] ?? entry.hash.trimmingCharacters(in: ["\""]),
                     contentType: entry.contentType, lastModified: entry.lastModified, sourceImage: nil))
         }
+    }
+
+    /// The content MD5s of large objects, from their metadata.
+    func largeObjectMD5s(_ names: [String], in container: String, of tenant: TenantID) async throws -> [String: String] {
+        var result: [String: String] = [:]
+        for batch in stride(from: 0, to: names.count, by: 16).map({ names[$0..<min($0 + 16, names.count)] }) {
+            try await withThrowingTaskGroup(of: (String, String?).self) { group in
+                for name in batch {
+                    group.addTask { (name, try await object(name, in: container, of: tenant)?.etag) }
+                }
+                for try await (name, etag) in group { result[name] = etag }
+            }
+        }
+        return result
     }
 
     package func put<Body: AsyncSequence>(
@@ -79,21 +109,28 @@ package struct SwiftObjectStore: ObjectStore {
         let url = SwiftClient.objectURL(account, container, name)
         var headers = [("Content-Type", contentType)]
         if let sourceImage { headers.append((Self.sourceImageHeader, sourceImage.rawValue)) }
-        let replaced = try await client.manifestSegments(account: account, container: container, name: name) ?? []
         let source = UploadSource(body, sha512: false)
         let segmentSize = client.configuration.segmentSize
+        let upload = UUID().uuidString.lowercased()
         if let size = expected.size, size > segmentSize {
-            // Too large for one object: segments in `<container>_segments`, as Swift's own clients store them.
-            let segmentsContainer = container + "_segments"
-            try await client.call(.PUT, account + "/" + SwiftClient.escape(segmentsContainer), expected: [201, 202], what: "PUT of \(segmentsContainer)")
+            // Too large for one object: a Static Large Object whose segments sit in the account's
+            // hidden segments container, so the tenant sees one object, counted once.
+            try await client.call(
+                .PUT, account + "/" + SwiftClient.escape(Self.segmentsContainer), expected: [201, 202], what: "PUT of the segments container")
             let segments = try await client.uploadSegments(
-                source, account: account, container: segmentsContainer, prefix: "\(name)/\(UUID().uuidString.lowercased())", segmentSize: segmentSize)
+                source, account: account, container: Self.segmentsContainer, prefix: Self.segmentPrefix(container, name) + upload, segmentSize: segmentSize)
             let facts = source.facts()
             guard expected.md5 == nil || expected.md5 == facts.md5 else {
                 await client.deleteSegments(segments, account: account)
                 throw ChecksumMismatch(received: facts.md5)
             }
-            _ = try await client.putManifest(segments, account: account, container: container, name: name, headers: headers + [(Self.md5Header, facts.md5)])
+            do {
+                _ = try await client.putManifest(
+                    segments, account: account, container: container, name: name, headers: headers + [(Self.md5Header, facts.md5)])
+            } catch {
+                await client.deleteSegments(segments, account: account)
+                throw error
+            }
         } else {
             // One object: Swift itself checks the ETag (422 and nothing stored when it does not match).
             if let md5 = expected.md5 { headers.append(("ETag", md5)) }
@@ -110,9 +147,31 @@ package struct SwiftObjectStore: ObjectStore {
             if response.status == .notFound { return nil }
             guard response.status == .created else { throw SwiftError(status: response.status, what: "PUT of object \(name)") }
         }
-        if !replaced.isEmpty { await client.deleteSegments(replaced, account: account) }
+        // The segments of what this object replaced, and of writes to its name that never finished.
+        await removeSegments(of: container, name, account: account, keeping: upload)
         let facts = source.facts()
         return StoredObject(container: container, name: name, size: facts.size, etag: facts.md5, contentType: contentType, lastModified: Date(), sourceImage: sourceImage)
+    }
+
+    /// The hidden container of an account's large-object segments: its name starts with a control
+    /// character, which no container name given to ImagePortal may hold (`ObjectNames.container`),
+    /// so no tenant can list, write or delete it, and listings and usage leave it out.
+    static let segmentsContainer = "\u{1}segments"
+
+    /// Where the segments of one object's uploads go: `<container>/<name>/<upload>/<n>`.
+    static func segmentPrefix(_ container: String, _ name: String) -> String { "\(container)/\(name)/" }
+
+    /// Deletes the segments of `container/name`'s uploads other than `keeping` (only those of this very
+    /// name: `<upload UUID>/<number>` right after its prefix, never those of a longer name).
+    func removeSegments(of container: String, _ name: String, account: String, keeping: String?) async {
+        let prefix = Self.segmentPrefix(container, name)
+        guard let names = try? await client.allNames(account: account, container: Self.segmentsContainer, prefix: prefix) else { return }
+        let stale = names.filter { full in
+            let parts = full.dropFirst(prefix.count).split(separator: "/", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts[0].count == 36 && UUID(uuidString: String(parts[0])) != nil && parts[1].count == 8
+                && parts[1].allSatisfy(\.isNumber) && String(parts[0]) != keeping
+        }
+        await client.deleteSegments(stale.map { Segment(path: "/\(Self.segmentsContainer)/\($0)", etag: "", size: 0) }, account: account)
     }
 
     package func object(_ name: String, in container: String, of tenant: TenantID) async throws -> StoredObject? {
@@ -147,19 +206,19 @@ package struct SwiftObjectStore: ObjectStore {
 
     package func deleteObject(_ name: String, in container: String, of tenant: TenantID) async throws -> Bool {
         let account = try await account(tenant)
-        let url = SwiftClient.objectURL(account, container, name)
-        // A large object goes with its segments; `multipart-manifest=delete` is for manifests only.
-        guard let segments = try await client.manifestSegments(account: account, container: container, name: name) else { return false }
-        let answer = try await client.call(
-            .DELETE, url + (segments.isEmpty ? "" : "?multipart-manifest=delete"), expected: [200, 204, 404], what: "DELETE of object")
+        // The object (a large object's manifest), then its segments.
+        let answer = try await client.call(.DELETE, SwiftClient.objectURL(account, container, name), expected: [204, 404], what: "DELETE of object")
+        await removeSegments(of: container, name, account: account, keeping: nil)
         return answer.status != .notFound
     }
 
     package func usage(of tenant: TenantID) async throws -> ObjectUsage {
-        let answer = try await client.call(.HEAD, try await account(tenant), expected: [200, 204], what: "HEAD of account")
+        // Summed over the containers, which are current (the account's own counts trail them).
+        let account = try await account(tenant)
+        var names: [String] = []
+        for name in try await client.allNames(account: account, container: nil) where name != Self.segmentsContainer { names.append(name) }
+        let summaries = try await containerSummaries(names, of: tenant).values
         return ObjectUsage(
-            containers: answer.headers.first(name: "X-Account-Container-Count").flatMap(Int.init) ?? 0,
-            objects: answer.headers.first(name: "X-Account-Object-Count").flatMap(Int.init) ?? 0,
-            bytes: answer.headers.first(name: "X-Account-Bytes-Used").flatMap(Int64.init) ?? 0)
+            containers: summaries.count, objects: summaries.reduce(0) { $0 + $1.objectCount }, bytes: summaries.reduce(0) { $0 + $1.bytes })
     }
 }

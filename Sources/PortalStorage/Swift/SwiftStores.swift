@@ -115,6 +115,11 @@ package struct SwiftBlobStore: BlobStore {
 
     /// Removes the blob and every segment ever written for it (those of uploads that died half way too).
     package func remove(_ key: BlobKey) async {
+        // Not cut short by a cancelled caller (a client that went away): see `SwiftClient.deleteSegments`.
+        await Task.detached { await removeNow(key) }.value
+    }
+
+    private func removeNow(_ key: BlobKey) async {
         guard let account = try? await client.serviceAccount().url else { return }
         let (container, name, segmentPrefix) = location(key)
         // The manifest (or empty object) itself, then its segments by their prefix, which also finds
@@ -138,6 +143,8 @@ struct SwiftListingEntry: Sendable {
     var hash: String
     var contentType: String
     var lastModified: Date
+    /// A Static Large Object (its listed hash is not its content's MD5).
+    var isLargeObject: Bool
 }
 
 extension SwiftClient {
@@ -157,7 +164,8 @@ extension SwiftClient {
             SwiftListingEntry(
                 name: (item["name"] as? String) ?? "", subdir: item["subdir"] as? String, bytes: (item["bytes"] as? NSNumber)?.int64Value ?? 0,
                 hash: (item["hash"] as? String) ?? "", contentType: (item["content_type"] as? String) ?? "application/octet-stream",
-                lastModified: (item["last_modified"] as? String).flatMap(Self.listingDate) ?? Date(timeIntervalSince1970: 0))
+                lastModified: (item["last_modified"] as? String).flatMap(Self.listingDate) ?? Date(timeIntervalSince1970: 0),
+                isLargeObject: item["slo_etag"] != nil)
         }
     }
 

@@ -149,11 +149,15 @@ extension SwiftClient {
         }
     }
 
-    /// Deletes segments (missing ones are fine).
+    /// Deletes segments (missing ones are fine), even when the caller's task was cancelled (a client
+    /// that went away): clean-up must not be cut short with it.
     func deleteSegments(_ segments: [Segment], account: String) async {
-        for segment in segments {
-            _ = try? await call(.DELETE, account + Self.escape(segment.path, keepingSlashes: true), expected: [204, 404], what: "DELETE of segment")
-        }
+        guard !segments.isEmpty else { return }
+        await Task.detached { [self] in
+            for segment in segments {
+                _ = try? await call(.DELETE, account + Self.escape(segment.path, keepingSlashes: true), expected: [204, 404], what: "DELETE of segment")
+            }
+        }.value
     }
 
     /// Writes the SLO manifest of `segments` at `<account>/<container>/<name>`.
