@@ -112,6 +112,17 @@ extension SwiftObjectStore {
 }
 
 extension SwiftClient {
+    /// The sum of the objects' sizes as a container's listing gives them, page by page.
+    func listedBytes(account: String, container: String) async throws -> Int64 {
+        var total: Int64 = 0
+        var marker = ""
+        while let page = try await listing(account: account, container: container, marker: marker), let last = page.last {
+            total += page.reduce(0) { $0 + $1.bytes }
+            marker = last.name
+        }
+        return total
+    }
+
     /// Every name in a container (or, with no container, every container of the account), page by page.
     func allNames(account: String, container: String?, prefix: String? = nil) async throws -> [String] {
         var names: [String] = []

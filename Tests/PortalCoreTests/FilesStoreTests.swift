@@ -48,6 +48,12 @@ struct FilesStoreTests {
         #expect(try await Self.read(world, tenant, "disk.img", .range(.from(Int64(boundary - 10), through: Int64(2 * boundary + 10)))) == Array(Self.large[(boundary - 10)...(2 * boundary + 10)]))
         #expect(try await Self.read(world, tenant, "disk.img", .range(.suffix(7))) == Array(Self.large.suffix(7)))
         #expect(try await world.objectInventory(of: tenant).leftovers.isEmpty)
+        // And the container and the account count it once, at its own size
+        let principal = world.tenantActor(tenant).principal
+        let box = try await world.useCases.files.container("box", account: nil, for: principal)
+        #expect(box.objectCount == 1)
+        #expect(box.bytes == Int64(Self.large.count))
+        #expect(try await world.useCases.files.containers(account: nil, for: principal).map(\.name) == ["box"])
         let listed = try await world.listObjects("box", of: tenant)
         #expect(listed.map { entry -> String? in if case .object(let object) = entry { object.etag } else { nil } } == [stored.etag])
         // When it is replaced by a small object, nothing of the large one stays

@@ -50,9 +50,20 @@ package struct SwiftObjectStore: ObjectStore {
         let answer = try await client.call(.HEAD, try await account(tenant) + "/" + SwiftClient.escape(name), expected: [204, 200, 404], what: "HEAD of container")
         guard answer.status != .notFound else { return nil }
         let created = SwiftClient.headerDate(answer.headers)
+        var bytes = answer.headers.first(name: "X-Container-Bytes-Used").flatMap(Int64.init) ?? 0
+        if bytes > 0, try await holdsLargeObjects(name, account: try await account(tenant)) {
+            // Swift counts a large object by its manifest's size; the listing gives each object's own.
+            bytes = try await client.listedBytes(account: try await account(tenant), container: name)
+        }
         return ContainerSummary(
-            name: name, objectCount: answer.headers.first(name: "X-Container-Object-Count").flatMap(Int.init) ?? 0,
-            bytes: answer.headers.first(name: "X-Container-Bytes-Used").flatMap(Int64.init) ?? 0, createdAt: created, lastModified: created)
+            name: name, objectCount: answer.headers.first(name: "X-Container-Object-Count").flatMap(Int.init) ?? 0, bytes: bytes,
+            createdAt: created, lastModified: created)
+    }
+
+    /// Whether any segment of the container's objects exists (one short listing).
+    func holdsLargeObjects(_ container: String, account: String) async throws -> Bool {
+        let entries = try await client.listing(account: account, container: Self.segmentsContainer, prefix: container + "/", limit: 1)
+        return !(entries ?? []).isEmpty
     }
 
     package func createContainer(_ name: String, of tenant: TenantID) async throws -> Bool {
