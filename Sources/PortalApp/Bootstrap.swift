@@ -24,7 +24,11 @@ package enum Bootstrap {
         guard try await !useCases.accounts.hasTokens() else { return nil }
         let actor = Actor.cli("serve (first start)")
         let name = StaffName.bootstrapAdmin
-        if try await useCases.accounts.staff(name) == nil {
+        if try await useCases.accounts.staff(name) != nil {
+            // With several instances, another one starting at the same moment made it and prints its
+            // token; one alone has no token left for its admin and issues one.
+            if dependencies.isShared { return nil }
+        } else {
             do {
                 _ = try await useCases.accounts.addStaff(name, role: .admin, by: actor)
             } catch DomainError.conflict {

@@ -129,12 +129,13 @@ package final class PostgresDatabase: Sendable {
         let lock = Self.migrationLock
         let schema = schema
         try await client.withConnection { connection in
-            if schema != "public" {
-                // `schema` is a plain name (see `Location.isPlainName`), safe to write into the statement.
-                try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
-            }
             try await connection.query("SELECT pg_advisory_lock(\(lock), hashtext(\(schema)))", logger: logger)
             do {
+                if schema != "public" {
+                    // Under the lock: two instances creating it at once would collide even with IF NOT EXISTS.
+                    // `schema` is a plain name (see `Location.isPlainName`), safe to write into the statement.
+                    try await connection.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"), logger: logger)
+                }
                 try await connection.query(
                     "CREATE TABLE IF NOT EXISTS portal_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)", logger: logger)
                 var applied = Set<String>()
