@@ -11,12 +11,12 @@ PYTHON := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: build (system SQLite and OpenSSL), tests (browser, driver; PostgreSQL 15 and curl
-# for the engines that scripts/engines/ start), bench (load tools).
+# for the engines that scripts/engines/ start; nginx as the load balancer of the cluster tests), bench.
 BUILD_PACKAGES := libsqlite3-dev libssl-dev pkg-config
-TEST_PACKAGES := chromium chromium-driver python3 python3-venv postgresql curl
+TEST_PACKAGES := chromium chromium-driver python3 python3-venv postgresql curl nginx
 BENCH_PACKAGES := curl
 
-.PHONY: run test build build-tests setup-build setup-test setup-python test-swift test-compat test-browser engines-check bench clean
+.PHONY: run test build build-tests setup-build setup-test setup-python test-swift test-compat test-browser test-cluster engines-check bench clean
 
 ## make run: build in release and serve on $(HOST):$(PORT) with data in $(DATA_DIR)
 run: setup-build
@@ -24,8 +24,8 @@ run: setup-build
 	mkdir -p $(DATA_DIR)
 	.build/release/image-portal serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
-## make test: every test, unit to browser
-test: setup-test build-tests test-swift test-compat test-browser
+## make test: every test, unit to browser, on the embedded stores and on PostgreSQL + Swift
+test: setup-test build-tests test-swift test-compat test-browser test-cluster
 
 build-tests: setup-build
 	$(SWIFT) build --build-tests
@@ -38,6 +38,10 @@ test-compat: setup-python
 
 test-browser: setup-python
 	PORTAL_BIN=$(CURDIR)/.build/debug/image-portal $(PYTHON) -m pytest -q Tests/browser
+
+## make test-cluster: the conformance run on real PostgreSQL and Swift, started and stopped here
+test-cluster: setup-test setup-python
+	scripts/engines/with-engines.sh scripts/test-cluster.sh
 
 ## make engines-check: start real PostgreSQL and Swift on loopback, check them, stop them
 engines-check: setup-test setup-python

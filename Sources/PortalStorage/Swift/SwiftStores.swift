@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 package import NIOCore
 import NIOHTTP1
 package import PortalCore
@@ -119,19 +120,27 @@ package struct SwiftBlobStore: BlobStore {
         await Task.detached { await removeNow(key) }.value
     }
 
+    /// Deletes the manifest, then lists the segments under the blob's prefix and deletes them, until a
+    /// listing comes back empty: a segment whose listing entry lags its write (Swift updates container
+    /// listings just after the write, and later still when a container server is busy) is found by a
+    /// later round. Gives up after a few rounds, and says so in the log.
     private func removeNow(_ key: BlobKey) async {
-        guard let account = try? await client.serviceAccount().url else { return }
         let (container, name, segmentPrefix) = location(key)
-        // The manifest (or empty object) itself, then its segments by their prefix, which also finds
-        // those of writes that never got a manifest.
-        _ = try? await client.call(.DELETE, SwiftClient.objectURL(account, container, name), expected: [204, 404], what: "DELETE of \(key)")
-        var marker = ""
-        while let page = try? await client.listing(account: account, container: segmentsContainer, prefix: segmentPrefix + "/", marker: marker), !page.isEmpty {
-            for entry in page {
-                _ = try? await client.call(.DELETE, SwiftClient.objectURL(account, segmentsContainer, entry.name), expected: [204, 404], what: "DELETE of a segment")
+        for round in 0..<6 {
+            if round > 1 { try? await Task.sleep(for: .milliseconds(250 << min(round, 4))) }
+            do {
+                let account = try await client.serviceAccount().url
+                try await client.call(.DELETE, SwiftClient.objectURL(account, container, name), expected: [204, 404], what: "DELETE of \(key)")
+                let segments = try await client.allNames(account: account, container: segmentsContainer, prefix: segmentPrefix + "/")
+                if segments.isEmpty { return }
+                for segment in segments {
+                    try await client.call(.DELETE, SwiftClient.objectURL(account, segmentsContainer, segment), expected: [204, 404], what: "DELETE of a segment")
+                }
+            } catch {
+                client.logger.warning("removing a blob from Swift failed; trying again", metadata: ["key": "\(key)", "error": "\(error)"])
             }
-            marker = page.last?.name ?? ""
         }
+        client.logger.error("could not remove every segment of a blob from Swift", metadata: ["key": "\(key)"])
     }
 }
 
