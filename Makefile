@@ -48,12 +48,19 @@ engines-check: setup-test setup-python
 	scripts/engines/with-engines.sh scripts/engines/check.sh
 
 ## make bench: figures against a live release server, beside this machine's own ceiling
+## make bench BACKEND=postgres+swift: two instances on real PostgreSQL and Swift, beside python-swiftclient
+BACKEND ?= sqlite+files
 bench: setup-build
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 	$(SWIFT) build -c release --product image-portal
 	$(SWIFT) build -c release --product portal-bench
+ifeq ($(BACKEND),postgres+swift)
+	$(MAKE) setup-test setup-python
+	scripts/engines/with-engines.sh scripts/bench-cluster.sh
+else
 	scripts/bench.sh
+endif
 
 setup-build:
 	@missing=""; for p in $(BUILD_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -15,12 +15,17 @@ struct PortalBench: AsyncParsableCommand {
     @Option(name: .customLong("member-tokens"), help: "File of 'DDI TOKEN' lines for member add+accept cycles.") var memberTokens: String
     @Option(name: .customLong("server-pid")) var serverPID: Int
     @Option(name: .customLong("upload-mib")) var uploadMiB: Int = 1024
-    @Option(name: .customLong("disk-mbps"), help: "dd conv=fdatasync of the same size into the data dir, MB/s.") var diskMBps: Double
-    @Option(name: .customLong("md5-mbps")) var md5MBps: Double
-    @Option(name: .customLong("sha512-mbps")) var sha512MBps: Double
+    @Option(name: .customLong("disk-mbps"), help: "dd conv=fdatasync of the same size into the data dir, MB/s.") var diskMBps: Double = 0
+    @Option(name: .customLong("md5-mbps")) var md5MBps: Double = 0
+    @Option(name: .customLong("sha512-mbps")) var sha512MBps: Double = 0
     @Option(name: .customLong("loopback-mbps"), help: "curl of a static file over loopback, MB/s.") var loopbackMBps: Double = 0
+    @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
+        if let second = cluster.secondURL {
+            try await ClusterBench(options: cluster, first: url, second: second, ownerToken: ownerToken, memberTokens: memberTokens, serverPID: serverPID, uploadMiB: uploadMiB).run()
+            return
+        }
         let client = HTTPClient.shared
         let api = API(client: client, base: url)
         var report = Report()

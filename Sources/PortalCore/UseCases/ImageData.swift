@@ -56,7 +56,15 @@ package struct ImageData: Sendable {
             return try await core.holdingLease(renew: { .leaseUpload(id, owner: owner, until: $0) }) {
                 // The image was queued: any bytes under its key are the leftovers of an upload a crash cut off.
                 await core.blobs.remove(.image(id))
-                let facts = try await write(body, to: id, format: prospective.diskFormat, declared: declared)
+                let facts: BlobFacts
+                do {
+                    facts = try await write(body, to: id, format: prospective.diskFormat, declared: declared)
+                } catch where !(error is DomainError) {
+                    // A delete meanwhile removes what was written so far, so the store fails (Swift refuses
+                    // a manifest whose segments are gone): the upload lost to that delete, which is a 409.
+                    if try await !isSaving(id) { throw Self.noLongerWaiting(id) }
+                    throw error
+                }
                 do {
                     return try await complete(id, facts: facts, applying: changes, by: actor)
                 } catch {
@@ -100,9 +108,7 @@ package struct ImageData: Sendable {
     private func complete(_ id: ImageID, facts: BlobFacts, applying changes: ImageChanges?, by actor: Actor) async throws -> Image {
         let now = core.clock.now()
         return try await core.transact(Reads(images: [id])) { snapshot in
-            guard let image = snapshot.images[id], image.status == .saving else {
-                throw DomainError.conflict("Image \(id) is no longer waiting for data (it was deleted or changed during the upload); nothing was stored.")
-            }
+            guard let image = snapshot.images[id], image.status == .saving else { throw Self.noLongerWaiting(id) }
             var writes: [Write] = []
             var changed = image
             if let changes {
@@ -123,6 +129,14 @@ package struct ImageData: Sendable {
             ]
             return Commit(writes, active)
         }
+    }
+
+    private static func noLongerWaiting(_ id: ImageID) -> DomainError {
+        .conflict("Image \(id) is no longer waiting for data (it was deleted or changed during the upload); nothing was stored.")
+    }
+
+    private func isSaving(_ id: ImageID) async throws -> Bool {
+        try await core.transact(Reads(images: [id])) { snapshot in Commit([], snapshot.images[id]?.status == .saving) }
     }
 
     /// Returns a `saving` image to `queued` after a failed upload. Runs even when the request went away.

@@ -64,13 +64,13 @@ enum PostgresSchema {
             "2026-12-03 images, members and share history",
             """
             CREATE TABLE images (
-                id TEXT PRIMARY KEY CHECK (length(id) = 36),
-                name TEXT,
-                owner TEXT NOT NULL CHECK (owner ~ '^[0-9]{1,16}$'),
-                status TEXT NOT NULL CHECK (status IN ('queued', 'saving', 'active', 'killed', 'deleted', 'importing', 'deactivated', 'uploading', 'pending_delete')),
+                id TEXT COLLATE "C" PRIMARY KEY CHECK (length(id) = 36),
+                name TEXT COLLATE "C",
+                owner TEXT COLLATE "C" NOT NULL CHECK (owner ~ '^[0-9]{1,16}$'),
+                status TEXT COLLATE "C" NOT NULL CHECK (status IN ('queued', 'saving', 'active', 'killed', 'deleted', 'importing', 'deactivated', 'uploading', 'pending_delete')),
                 visibility TEXT NOT NULL CHECK (visibility IN ('public', 'community', 'shared', 'private')),
-                disk_format TEXT CHECK (disk_format IS NULL OR disk_format IN ('ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop')),
-                container_format TEXT CHECK (container_format IS NULL OR container_format IN ('ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed')),
+                disk_format TEXT COLLATE "C" CHECK (disk_format IS NULL OR disk_format IN ('ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw', 'qcow2', 'vdi', 'iso', 'ploop')),
+                container_format TEXT COLLATE "C" CHECK (container_format IS NULL OR container_format IN ('ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed')),
                 size BIGINT CHECK (size IS NULL OR size >= 0),
                 virtual_size BIGINT,
                 checksum TEXT,
@@ -83,7 +83,7 @@ enum PostgresSchema {
                 tags JSONB NOT NULL DEFAULT '[]',
                 properties JSONB NOT NULL DEFAULT '{}',
                 origin TEXT NOT NULL CHECK (origin IN ('upload', 'import', 'snapshot', 'copy')),
-                parent_image_id TEXT REFERENCES images(id),
+                parent_image_id TEXT COLLATE "C" REFERENCES images(id),
                 source_server_id TEXT,
                 source_container TEXT,
                 source_object TEXT,
@@ -99,8 +99,8 @@ enum PostgresSchema {
             CREATE INDEX images_by_parent ON images(parent_image_id) WHERE parent_image_id IS NOT NULL;
             CREATE INDEX images_by_status ON images(status) WHERE status IN ('saving', 'importing');
             CREATE TABLE image_members (
-                image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
-                member TEXT NOT NULL CHECK (member ~ '^[0-9]{1,16}$'),
+                image_id TEXT COLLATE "C" NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                member TEXT COLLATE "C" NOT NULL CHECK (member ~ '^[0-9]{1,16}$'),
                 status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')),
                 can_share BOOLEAN NOT NULL DEFAULT FALSE,
                 created_at TIMESTAMPTZ NOT NULL,
@@ -109,8 +109,8 @@ enum PostgresSchema {
             );
             CREATE INDEX image_members_by_member ON image_members(member, status, image_id);
             CREATE TABLE share_grants (
-                image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
-                member TEXT NOT NULL CHECK (member ~ '^[0-9]{1,16}$'),
+                image_id TEXT COLLATE "C" NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                member TEXT COLLATE "C" NOT NULL CHECK (member ~ '^[0-9]{1,16}$'),
                 first_granted_at TIMESTAMPTZ NOT NULL,
                 PRIMARY KEY (image_id, member)
             );
@@ -124,7 +124,7 @@ enum PostgresSchema {
                 id TEXT PRIMARY KEY CHECK (length(id) = 36),
                 tenant TEXT NOT NULL CHECK (tenant ~ '^[0-9]{1,16}$'),
                 name TEXT NOT NULL,
-                image_id TEXT NOT NULL REFERENCES images(id),
+                image_id TEXT COLLATE "C" NOT NULL REFERENCES images(id),
                 status TEXT NOT NULL CHECK (status IN ('ACTIVE', 'DELETED')),
                 disk_size BIGINT NOT NULL CHECK (disk_size >= 0),
                 created_at TIMESTAMPTZ NOT NULL,
@@ -152,7 +152,7 @@ enum PostgresSchema {
             CREATE INDEX tasks_by_owner ON tasks(owner, created_at);
             CREATE INDEX tasks_by_status ON tasks(status, created_at);
             CREATE TABLE upload_leases (
-                image_id TEXT PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+                image_id TEXT COLLATE "C" PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
                 lease_owner TEXT NOT NULL,
                 lease_until TIMESTAMPTZ NOT NULL
             );

@@ -354,7 +354,9 @@ package struct PostgresStore: MetadataStore {
 /// PostgreSQL's image-list dialect: byte-order text sorts whatever the database's collation, JSONB
 /// containment for tags and properties, case-insensitive ILIKE.
 struct PostgresListDialect: ImageListDialect {
-    func binaryText(_ expression: String) -> String { "(\(expression)) COLLATE \"C\"" }
+    /// The text columns that lists sort by are `COLLATE "C"` in the schema (byte order, as in SQLite),
+    /// so ordering by them as they are lets the indexes serve the keyset pages.
+    func binaryText(_ expression: String) -> String { expression }
     func hasTag(_ tag: String) -> SQLFragment { SQLFragment("images.tags @> jsonb_build_array(?::text)", [.text(tag)]) }
     func hasProperty(_ key: String, _ value: String) -> SQLFragment { SQLFragment("images.properties ->> ? = ?", [.text(key), .text(value)]) }
     func nameContains(_ pattern: String) -> SQLFragment { SQLFragment("images.name ILIKE ? ESCAPE '\\'", [.text(pattern)]) }

@@ -130,7 +130,7 @@ package struct SwiftObjectStore: ObjectStore {
                 .PUT, account + "/" + SwiftClient.escape(Self.segmentsContainer), expected: [201, 202], what: "PUT of the segments container")
             let segments = try await client.uploadSegments(
                 source, account: account, container: Self.segmentsContainer, prefix: Self.segmentPrefix(container, name) + upload, segmentSize: segmentSize)
-            let facts = source.facts()
+            let facts = await source.facts()
             guard expected.md5 == nil || expected.md5 == facts.md5 else {
                 await client.deleteSegments(segments, account: account)
                 throw ChecksumMismatch(received: facts.md5)
@@ -149,7 +149,7 @@ package struct SwiftObjectStore: ObjectStore {
             if let size = expected.size { length = .known(size) }
             let response: HTTPClientResponse
             do {
-                response = try await client.send(.PUT, url, headers: headers, body: .stream(SegmentBody(source: source, limit: .max, digest: SegmentDigest()), length: length))
+                response = try await client.send(.PUT, url, headers: headers, body: .stream(SegmentBody(source: source, limit: .max, digest: nil), length: length))
             } catch {
                 throw source.failure ?? error
             }
@@ -160,7 +160,7 @@ package struct SwiftObjectStore: ObjectStore {
         }
         // The segments of what this object replaced, and of writes to its name that never finished.
         await removeSegments(of: container, name, account: account, keeping: upload)
-        let facts = source.facts()
+        let facts = await source.facts()
         return StoredObject(container: container, name: name, size: facts.size, etag: facts.md5, contentType: contentType, lastModified: Date(), sourceImage: sourceImage)
     }
 

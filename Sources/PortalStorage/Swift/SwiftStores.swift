@@ -50,7 +50,7 @@ package struct SwiftBlobStore: BlobStore {
         let segments = try await client.uploadSegments(
             source, account: account, container: segmentsContainer, prefix: "\(segmentPrefix)/\(UUID().uuidString.lowercased())",
             segmentSize: client.configuration.segmentSize)
-        let facts = source.facts()
+        let facts = await source.facts()
         do {
             try accept(facts)
             try await publish(segments, facts: facts, account: account, container: container, name: name, key: key)

@@ -16,13 +16,15 @@ final class UploadSource<Base: AsyncSequence>: @unchecked Sendable where Base.El
     private(set) var finished = false
     /// What the request body threw (a client that went away, a guard that refused the data).
     private(set) var failure: (any Error)?
-    private let md5 = Digest(.md5)
-    private let sha: Digest?
+    private let digests: BackgroundDigests
+    private let sha512: Bool
     private(set) var total: Int64 = 0
+    private var finalFacts: BlobFacts?
 
     init(_ base: Base, sha512: Bool) {
         iterator = base.makeAsyncIterator()
-        sha = sha512 ? Digest(.sha512) : nil
+        self.sha512 = sha512
+        digests = BackgroundDigests(sha512 ? [.md5, .sha512] : [.md5])
     }
 
     /// Up to `max` bytes; nil once the body has ended.
@@ -34,10 +36,7 @@ final class UploadSource<Base: AsyncSequence>: @unchecked Sendable where Base.El
         } else {
             pending = nil
         }
-        buffer.withUnsafeReadableBytes { bytes in
-            md5.update(bytes)
-            sha?.update(bytes)
-        }
+        await digests.update(buffer)
         total += Int64(buffer.readableBytes)
         return buffer
     }
@@ -61,12 +60,11 @@ final class UploadSource<Base: AsyncSequence>: @unchecked Sendable where Base.El
         return nil
     }
 
-    private var finalFacts: BlobFacts?
-
     /// The facts of everything read, once it has all been read (the digests are finalized once).
-    func facts() -> BlobFacts {
+    func facts() async -> BlobFacts {
         if let finalFacts { return finalFacts }
-        let facts = BlobFacts(size: total, md5: ByteEncoding.hex(md5.finalize()), sha512: sha.map { ByteEncoding.hex($0.finalize()) })
+        let hex = await digests.finish()
+        let facts = BlobFacts(size: total, md5: hex[0], sha512: sha512 ? hex[1] : nil)
         finalFacts = facts
         return facts
     }
@@ -77,17 +75,18 @@ struct SegmentBody<Base: AsyncSequence>: AsyncSequence, Sendable where Base.Elem
     typealias Element = ByteBuffer
     let source: UploadSource<Base>
     let limit: Int64
-    let digest: SegmentDigest
+    /// The segment's own MD5, when its ETag is to be checked (nil for a plain object, which Swift checks).
+    let digest: SegmentDigest?
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let source: UploadSource<Base>
         var remaining: Int64
-        let digest: SegmentDigest
+        let digest: SegmentDigest?
 
         mutating func next() async throws -> ByteBuffer? {
             guard remaining > 0, let buffer = try await source.next(max: remaining) else { return nil }
             remaining -= Int64(buffer.readableBytes)
-            digest.update(buffer)
+            await digest?.update(buffer)
             return buffer
         }
     }
@@ -95,19 +94,18 @@ struct SegmentBody<Base: AsyncSequence>: AsyncSequence, Sendable where Base.Elem
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: source, remaining: limit, digest: digest) }
 }
 
-/// A segment's running MD5 and size.
+/// A segment's MD5 (hashed in the background) and size.
 final class SegmentDigest: Sendable {
-    private let state = Mutex<(digest: Digest, size: Int64)>((Digest(.md5), 0))
+    private let digests = BackgroundDigests([.md5])
+    private let size = Mutex<Int64>(0)
 
-    func update(_ buffer: ByteBuffer) {
-        state.withLock { state in
-            buffer.withUnsafeReadableBytes { state.digest.update($0) }
-            state.size += Int64(buffer.readableBytes)
-        }
+    func update(_ buffer: ByteBuffer) async {
+        size.withLock { $0 += Int64(buffer.readableBytes) }
+        await digests.update(buffer)
     }
 
-    func finish() -> (md5: String, size: Int64) {
-        state.withLock { (ByteEncoding.hex($0.digest.finalize()), $0.size) }
+    func finish() async -> (md5: String, size: Int64) {
+        (await digests.finish()[0], size.withLock { $0 })
     }
 }
 
@@ -134,7 +132,7 @@ extension SwiftClient {
                     .PUT, Self.objectURL(account, container, name),
                     body: .stream(SegmentBody(source: source, limit: segmentSize, digest: digest), length: .unknown))
                 _ = try await response.body.collect(upTo: 64 * 1024)
-                let (md5, size) = digest.finish()
+                let (md5, size) = await digest.finish()
                 guard response.status == .created else { throw SwiftError(status: response.status, what: "PUT of segment \(name)") }
                 guard response.headers.first(name: "Etag")?.trimmingCharacters(in: ["\""]) == md5 else {
                     throw StoreFailure("Swift stored segment \(name) with another checksum than the data sent")
