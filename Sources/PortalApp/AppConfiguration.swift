@@ -1,4 +1,5 @@
 package import Foundation
+package import PortalAuth
 
 /// Everything an operator can set, from flags or `PORTAL_*` environment variables.
 package struct AppConfiguration: Sendable {
@@ -28,6 +29,8 @@ package struct AppConfiguration: Sendable {
     package var objectStore = "files"
     /// OpenStack Swift, for `objectStore == "swift"`.
     package var swift = SwiftOptions()
+    /// Load balancers whose `X-Forwarded-For` names the client (addresses or networks).
+    package var trustedProxies: [String] = []
 
     package init() {}
 
@@ -45,6 +48,14 @@ package struct AppConfiguration: Sendable {
         package var containerPrefix = "portal"
 
         package init() {}
+    }
+
+    /// The trusted proxies, parsed; a bad entry is a `ConfigurationError`.
+    package func proxies() throws(ConfigurationError) -> TrustedProxies {
+        switch TrustedProxies.parse(trustedProxies) {
+        case .success(let proxies): return proxies
+        case .failure(let invalid): throw ConfigurationError(invalid.description)
+        }
     }
 
     /// Whether the metadata lives in PostgreSQL (several instances may share it).
@@ -72,6 +83,9 @@ package struct AppConfiguration: Sendable {
         if let value = environment["PORTAL_SWIFT_RESELLER_PREFIX"], !value.isEmpty { configuration.swift.resellerPrefix = value }
         if let value = environment["PORTAL_SWIFT_SEGMENT_SIZE"].flatMap(Int64.init) { configuration.swift.segmentSize = value }
         if let value = environment["PORTAL_SWIFT_CONTAINER_PREFIX"], !value.isEmpty { configuration.swift.containerPrefix = value }
+        if let value = environment["PORTAL_TRUSTED_PROXIES"] {
+            configuration.trustedProxies = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         return configuration
     }
 

@@ -34,6 +34,7 @@ package func buildRouter(configuration: AppConfiguration, dependencies: AppDepen
     let resources = configuration.resourcesDirectory
     let renderer = try await WebRenderer(templatesDirectory: resources + "/templates")
     let router = Router(context: PortalRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(proxies: try configuration.proxies()))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(renderPage: { error, _, context in

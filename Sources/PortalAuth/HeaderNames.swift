@@ -15,6 +15,8 @@ extension HTTPField.Name {
     package static let xOpenstackImageSize = literal("X-Openstack-Image-Size")
     /// Glance's checksum header (hex MD5, as Glance sends it).
     package static let contentMD5 = literal("Content-MD5")
+    /// The addresses a request passed through, appended by each proxy.
+    package static let xForwardedFor = literal("X-Forwarded-For")
     /// Swift's object timestamp header.
     package static let xTimestamp = literal("X-Timestamp")
 }

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 
 /// Stamps every response with the request ID and logs one access line per request:
-/// method, path, status, duration and principal — never a token, cookie or body byte.
+/// method, path, status, duration, principal and client address — never a token, cookie or body byte.
 package struct RequestLogMiddleware: RouterMiddleware {
     package typealias Context = PortalRequestContext
 
@@ -24,6 +24,7 @@ package struct RequestLogMiddleware: RouterMiddleware {
                     "http.status": .stringConvertible(status),
                     "duration_ms": .string(String(format: "%.2f", milliseconds)),
                     "principal": .string(context.state.principal ?? "-"),
+                    "client": .string(context.remoteAddress ?? "-"),
                 ])
         }
         do {

@@ -24,6 +24,10 @@ struct Serve: AsyncParsableCommand {
     var memberQuota: Int?
     @Option(name: .customLong("upload-size-cap"), help: "Largest upload in bytes (env PORTAL_UPLOAD_SIZE_CAP; default 1 TiB).")
     var uploadSizeCap: Int64?
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "A load balancer (address or network) whose X-Forwarded-For names the client; repeatable (env PORTAL_TRUSTED_PROXIES, comma-separated).")
+    var trustedProxies: [String] = []
 
     func run() async throws {
         var configuration = data.configuration()
@@ -36,8 +40,10 @@ struct Serve: AsyncParsableCommand {
         if supportCanDownload { configuration.supportMayDownload = true }
         if let memberQuota { configuration.memberQuota = memberQuota }
         if let uploadSizeCap { configuration.uploadSizeCap = uploadSizeCap }
+        if !trustedProxies.isEmpty { configuration.trustedProxies = trustedProxies }
         guard (1...65535).contains(configuration.port) else { throw CommandFailure(message: "--port must be 1 to 65535.") }
         guard configuration.memberQuota > 0 else { throw CommandFailure(message: "--member-quota must be positive.") }
+        do { _ = try configuration.proxies() } catch { throw CommandFailure(message: error.description) }
 
         let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         LoggingSystem.bootstrap { label in

@@ -20,6 +20,7 @@ struct ConfigurationTests {
         #expect(configuration.memberQuota == 128)
         #expect(configuration.uploadSizeCap == 1 << 40)
         #expect(configuration.sessionLifetime == 12 * 3600)
+        #expect(configuration.trustedProxies.isEmpty)
     }
 
     @Test func fromEnvironment_readsEveryPortalVariable() {
@@ -35,6 +36,7 @@ struct ConfigurationTests {
             "PORTAL_MEMBER_QUOTA": "7",
             "PORTAL_UPLOAD_SIZE_CAP": "1048576",
             "PORTAL_SESSION_HOURS": "1.5",
+            "PORTAL_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16,",
             "UNRELATED": "ignored",
         ])
         #expect(configuration.host == "0.0.0.0")
@@ -48,6 +50,7 @@ struct ConfigurationTests {
         #expect(configuration.memberQuota == 7)
         #expect(configuration.uploadSizeCap == 1_048_576)
         #expect(configuration.sessionLifetime == 5400)
+        #expect(configuration.trustedProxies == ["10.0.0.5", "10.1.0.0/16"])
     }
 
     @Test(arguments: [("1", true), ("true", true), ("TRUE", true), ("yes", true), ("On", true), ("0", false), ("false", false), ("no", false), ("", false), ("maybe", false)])

@@ -15,7 +15,7 @@ import TestSupport
 
 /// Two tenants and their tokens in a fresh world: 1001 "Alpha" owns, 2002 "Bravo" consumes.
 struct PortalCast {
-    let world: TestWorld
+    var world: TestWorld
     let owner: Credential
     let member: Credential
 

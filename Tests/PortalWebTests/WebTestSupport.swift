@@ -72,6 +72,8 @@ struct Browser {
     let client: any TestClientProtocol
     /// Cookies held, by name.
     var cookies: [String: String] = [:]
+    /// Sent with every request (as a proxy in front would add them).
+    var extraHeaders: HTTPFields = [:]
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
@@ -81,6 +83,7 @@ struct Browser {
     @discardableResult
     mutating func send(_ method: HTTPRequest.Method, _ uri: String, headers: HTTPFields = [:], body: ByteBuffer? = nil) async throws -> TestResponse {
         var fields = headers
+        for field in extraHeaders where fields[field.name] == nil { fields.append(field) }
         if !cookies.isEmpty {
             fields[.cookie] = cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
         }

@@ -16,7 +16,8 @@ import PortalStorage
 /// tokens and images through the real use cases.
 package struct TestWorld: Sendable {
     package let dependencies: AppDependencies
-    package let configuration: AppConfiguration
+    /// What `serve` would be given; a test may change it before building the application.
+    package var configuration: AppConfiguration
 
     /// The repository root (templates/ and Public/ live there).
     package static let repositoryRoot: String = {
